@@ -1,0 +1,60 @@
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+import { defineConfig } from "vitest/config";
+import { createSandbox } from "./sandbox/app.ts";
+import { SANDBOX_URL, testBindings } from "./test/support/test-env.ts";
+
+const migrations = await readD1Migrations("./migrations");
+// One sandbox for the whole run, in this Node process; test files use distinct stores.
+const sandbox = createSandbox();
+const sandboxHost = new URL(SANDBOX_URL).host;
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest({
+            main: "./worker/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { ...testBindings, TEST_MIGRATIONS: migrations },
+              outboundService: async (request: Request) => {
+                const url = new URL(request.url);
+                if (url.host !== sandboxHost) {
+                  return new Response(`tests may not reach ${url.host}`, { status: 502 });
+                }
+                return sandbox.fetch(request);
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workers",
+          include: ["test/**/*.test.ts"],
+          exclude: ["test/node/**", "test/browser/**"],
+          setupFiles: ["./test/support/apply-migrations.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["test/node/**/*.test.ts"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
+  },
+});
