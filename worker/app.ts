@@ -1,15 +1,53 @@
-import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "./api/context";
+import { sessionRoutes } from "./api/session-routes";
+import { requireSession } from "./auth/middleware";
+import { authRoutes } from "./auth/routes";
 import { HttpError } from "./lib/errors";
+import { securityHeaders } from "./lib/security-headers";
 
-export const app = new Hono<{ Bindings: Env }>();
+export const app = new OpenAPIHono<AppEnv>();
+
+/** `/api` paths that need no session. */
+const PUBLIC_API = new Set(["/api/health", "/api/openapi.json"]);
+
+app.use("*", securityHeaders);
+app.use(
+  "/api/*",
+  bodyLimit({
+    maxSize: 256 * 1024,
+    onError: (c) => c.json({ error: { code: "payload_too_large", message: "The request body is larger than 256 KB." } }, 413),
+  }),
+);
+app.use("/api/*", (c, next) => (PUBLIC_API.has(c.req.path) ? next() : requireSession(c, next)));
 
 app.get("/api/health", (c) => c.json({ ok: true }));
+app.route("/auth", authRoutes);
+app.route("/api", sessionRoutes);
 
-app.notFound((c) => c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+app.doc31("/api/openapi.json", {
+  openapi: "3.1.0",
+  info: { title: "Strongbox API", version: "1", description: "The JSON API the Strongbox app uses. Every route is scoped to the session's store." },
+});
+
+app.notFound((c) => {
+  if (c.req.path.startsWith("/api/") || c.req.method !== "GET") {
+    return c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
+  }
+  // SPA routes the worker runs first for (so they get the security headers): serve index.html.
+  return c.env.ASSETS.fetch(new Request(new URL("/", c.req.url), { headers: c.req.raw.headers }));
+});
 
 app.onError((err, c) => {
   if (err instanceof HttpError) return c.json(err.body(), err.status);
+  if (err instanceof HTTPException && err.status < 500) {
+    return c.json({ error: { code: "bad_request", message: err.message || "Bad request" } }, err.status);
+  }
   const requestId = crypto.randomUUID();
   console.error(`request ${requestId} failed`, err instanceof Error ? err.stack : err);
   return c.json({ error: { code: "internal", message: `Something went wrong (request ${requestId}).` } }, 500);
 });
+
+export type AppType = typeof app;
