@@ -27,6 +27,15 @@ export const stores = sqliteTable("stores", {
   quotaReservePct: integer("quota_reserve_pct").notNull().default(20),
   retentionDays: integer("retention_days").notNull().default(365),
   notificationEmails: json<string[]>("notification_emails").notNull().default(sql`'[]'`),
+  /**
+   * How often each content type is captured (settings): types not listed use the daily backup.
+   * "sync" means webhooks capture changes as they happen (Pro), with the daily backup as a safety net.
+   */
+  typeFrequencies: json<Record<string, "hourly" | "daily" | "weekly" | "sync">>("type_frequencies")
+    .notNull()
+    .default(sql`'{}'`),
+  settingsUpdatedAt: ms("settings_updated_at"),
+  settingsUpdatedBy: text("settings_updated_by"),
   nextBackupAt: ms("next_backup_at"),
   lastBackupId: text("last_backup_id"),
   installedAt: ms("installed_at").notNull(),
