@@ -1,3 +1,7 @@
+import { Router } from "@solidjs/router";
 import { render } from "solid-js/web";
+import { AppShell } from "./components/app-shell";
+import { routes } from "./routes";
+import "./styles.css";
 
-render(() => <main>Strongbox</main>, document.getElementById("root")!);
+render(() => <Router root={AppShell}>{routes}</Router>, document.getElementById("root")!);

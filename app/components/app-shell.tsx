@@ -1,0 +1,75 @@
+import type { RouteSectionProps } from "@solidjs/router";
+import { createResource, Match, Suspense, Switch } from "solid-js";
+import { ApiError, errorMessage, loadSession, sessionExpired } from "../api";
+import { setStoreTimeZone } from "../format";
+import { SessionContext } from "../session";
+import { Button } from "./button";
+import { SessionExpired } from "./session-expired";
+import { SideNav } from "./side-nav";
+import { StoreHeader } from "./store-header";
+import { ToastRegion } from "./toast";
+
+/**
+ * The root layout: loads the session once, then shows the navigation, the store header and the page.
+ * Any 401 from any call (here or on a page) replaces everything with the session-expired screen.
+ */
+export function AppShell(props: RouteSectionProps) {
+  const [session, { refetch }] = createResource(async () => {
+    const s = await loadSession();
+    setStoreTimeZone(s.store.timezone);
+    return s;
+  });
+  const isExpired = () =>
+    sessionExpired() || (session.error instanceof ApiError && session.error.status === 401);
+
+  return (
+    <Switch fallback={<LoadingShell />}>
+      <Match when={isExpired()}>
+        <SessionExpired />
+      </Match>
+      <Match when={session.error}>
+        <main class="full-page">
+          <div class="card" role="alert">
+            <h1>Strongbox could not start</h1>
+            <p>{errorMessage(session.error)}</p>
+            <Button onClick={() => refetch()}>Try again</Button>
+          </div>
+        </main>
+      </Match>
+      <Match when={session.state === "ready" && session()}>
+        {(s) => (
+          <SessionContext.Provider value={s()}>
+            <div class="shell">
+              <SideNav />
+              <StoreHeader />
+              <main class="main" id="main">
+                <Suspense fallback={<PageSkeleton />}>{props.children}</Suspense>
+              </main>
+            </div>
+            <ToastRegion />
+          </SessionContext.Provider>
+        )}
+      </Match>
+    </Switch>
+  );
+}
+
+function LoadingShell() {
+  return (
+    <main class="full-page" aria-busy="true">
+      <p class="muted">Loading Strongbox…</p>
+    </main>
+  );
+}
+
+/** Placeholder while a page's code or first data loads. */
+export function PageSkeleton() {
+  return (
+    <div class="stack" aria-busy="true">
+      <span class="visually-hidden">Loading…</span>
+      <div class="skeleton" style={{ height: "32px", width: "240px" }} />
+      <div class="skeleton" style={{ height: "96px" }} />
+      <div class="skeleton" style={{ height: "240px" }} />
+    </div>
+  );
+}

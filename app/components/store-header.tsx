@@ -1,0 +1,22 @@
+import { A } from "@solidjs/router";
+import { planName, useSession } from "../session";
+
+/** The store the merchant is working on, and its plan (linking to Pricing). */
+export function StoreHeader() {
+  const session = useSession();
+  return (
+    <header class="store-header">
+      <span class="store-header__name" data-testid="store-name">
+        {session.store.name || session.store.hash}
+      </span>
+      <A
+        href="/pricing"
+        class="badge badge--info"
+        aria-label={`Plan: ${planName(session.store.plan)}. View plans`}
+      >
+        {planName(session.store.plan)} plan
+      </A>
+      <span class="store-header__user">{session.user.email}</span>
+    </header>
+  );
+}

@@ -1,0 +1,315 @@
+import { A } from "@solidjs/router";
+import {
+  createEffect,
+  createMemo,
+  createResource,
+  createSignal,
+  For,
+  Match,
+  on,
+  Show,
+  Switch,
+} from "solid-js";
+import { ApiError, createPolling, type Job, type VaultTypeRow, vaultApi } from "../api";
+import { Button } from "../components/button";
+import { Card } from "../components/card";
+import { ConfirmDialog } from "../components/confirm-dialog";
+import { contentGroups } from "../components/content-type-picker";
+import { type Column, DataTable } from "../components/data-table";
+import { EmptyState } from "../components/empty-state";
+import { ProgressBar } from "../components/progress-bar";
+import { StatusBadge } from "../components/status-badge";
+import { StorageChart } from "../components/storage-chart";
+import { SummaryCard } from "../components/summary-card";
+import { notifyError, notifySuccess } from "../components/toast";
+import { formatBytes, formatDateTime, formatDuration, formatNumber } from "../format";
+import { useSession } from "../session";
+
+const POLL_MS = 1500;
+const isActive = (job: Job | null | undefined) =>
+  !!job && (job.status === "running" || job.status === "queued");
+
+const jobNames: Record<string, string> = {
+  backup: "A backup",
+  restore: "A restore",
+  bulk_restore: "A bulk restore",
+  export: "An export",
+};
+
+/** Backup Vault > Backup vault: summary, Backup all data with live progress, Item Storage, storage chart. */
+export default function BackupVault() {
+  const session = useSession();
+  const [summary, { refetch: refetchSummary }] = createResource(vaultApi.summary);
+  const [types, { refetch: refetchTypes }] = createResource(vaultApi.types);
+  const [history, { refetch: refetchHistory }] = createResource(vaultApi.history);
+  const [confirming, setConfirming] = createSignal(false);
+  /** Set when this page started a job or saw one running, so the page polls its progress. */
+  const [watching, setWatching] = createSignal(false);
+
+  createEffect(
+    on(
+      () => summary.state === "ready" && summary()?.runningJob,
+      (running) => {
+        if (running && isActive(running)) setWatching(true);
+      },
+    ),
+  );
+
+  const polling = createPolling(vaultApi.currentJob, POLL_MS, watching);
+  /** The job this page started, until the first poll reports on it. */
+  const [started, setStarted] = createSignal<Job | null>(null);
+  const job = createMemo<Job | null>(() => {
+    if (!watching()) return null;
+    const polled = polling.value();
+    return polled !== undefined ? polled : (started() ?? summary.latest?.runningJob ?? null);
+  });
+
+  // When the watched job ends: refresh the figures it changed and say how it went.
+  createEffect(
+    on(polling.value, (current, previous) => {
+      if (!watching() || current === undefined || isActive(current)) return;
+      void finish(current, previous ?? started());
+    }),
+  );
+
+  const finish = async (current: Job | null, last: Job | null | undefined) => {
+    setWatching(false);
+    setStarted(null);
+    const [latest] = await Promise.all([refetchSummary(), refetchTypes(), refetchHistory()]);
+    if ((current ?? last)?.kind !== "backup" && last) return;
+    const status = current?.status ?? latest?.lastBackup?.status;
+    if (status === "failed")
+      notifyError(current?.error ?? "The backup stopped before the end.", "Backup failed");
+    else notifySuccess("Backup complete", "Last backup and Item Storage are up to date.");
+  };
+
+  const disabledReason = () => {
+    const running = job() ?? summary.latest?.runningJob;
+    if (isActive(running)) {
+      return `${jobNames[running!.kind] ?? "Another job"} is running. You can back up again when it finishes.`;
+    }
+    if (summary.latest?.autoSync) {
+      return "Automatic sync is on: every change is backed up within seconds, so Backup all data is not needed.";
+    }
+    if (summary.state !== "ready") return "Loading…";
+    return undefined;
+  };
+
+  const startBackup = async () => {
+    try {
+      setStarted(await vaultApi.startBackup());
+    } catch (err) {
+      // Someone else (another tab, the schedule) started one first: show it instead of failing.
+      if (err instanceof ApiError && err.code === "job_running") {
+        notifyError(err, "A backup is already running");
+        polling.reset();
+        setWatching(true);
+        polling.refresh();
+        return;
+      }
+      throw err;
+    }
+    polling.reset();
+    setWatching(true);
+    polling.refresh();
+  };
+
+  return (
+    <div class="stack-l">
+      <div class="page-header" style={{ "margin-bottom": 0 }}>
+        <div class="page-header__text">
+          <h2>Backup vault</h2>
+          <p class="muted">Every backed-up version of your store's data, by content type.</p>
+        </div>
+        <div class="page-header__actions">
+          <Button
+            disabled={!!disabledReason()}
+            disabledReason={disabledReason()}
+            showReason
+            onClick={() => setConfirming(true)}
+          >
+            Backup all data
+          </Button>
+        </div>
+      </div>
+
+      <Show when={summary.error}>
+        <div class="message message--danger" role="alert">
+          The backup summary could not be loaded: {summary.error?.message}
+          <Button variant="link" onClick={() => refetchSummary()}>
+            Try again
+          </Button>
+        </div>
+      </Show>
+
+      <div class="summary-grid" aria-busy={summary.loading ? "true" : undefined}>
+        <SummaryCard
+          label="Last backup"
+          value={
+            summary.latest?.lastBackup
+              ? formatDateTime(summary.latest.lastBackup.finishedAt ?? summary.latest.lastBackup.startedAt)
+              : "Never"
+          }
+          hint={
+            <Show when={summary.latest?.lastBackup} fallback="No backup yet">
+              {(last) => <StatusBadge status={last().status} />}
+            </Show>
+          }
+        />
+        <SummaryCard
+          label="Next scheduled backup"
+          value={summary.latest?.nextBackupAt ? formatDateTime(summary.latest.nextBackupAt) : "Not scheduled"}
+          hint={summary.latest?.autoSync ? "Automatic sync is on" : "Daily backup"}
+        />
+        <SummaryCard
+          label="Items"
+          value={formatNumber(summary.latest?.items ?? 0)}
+          hint="Records in the vault"
+        />
+        <SummaryCard
+          label="Storage"
+          value={formatBytes(summary.latest?.bytes ?? 0)}
+          hint="Compressed, deduplicated"
+        />
+      </div>
+
+      <Show when={job()}>{(current) => <BackupProgress job={current()} />}</Show>
+
+      <Show when={(history.latest?.length ?? 0) > 0}>
+        <Card title="Storage and changes" description="Storage used and records changed, per backup">
+          <StorageChart points={history.latest ?? []} />
+        </Card>
+      </Show>
+
+      <ItemStorage rows={types.latest} loading={types.loading && !types.latest} error={types.error} />
+
+      <ConfirmDialog
+        open={confirming()}
+        onOpenChange={setConfirming}
+        title="Backup all data"
+        confirmLabel="Confirm"
+        onConfirm={startBackup}
+      >
+        <p>
+          Strongbox will back up every content type of {session.store.name || "your store"} now. Only records
+          that changed since the last backup take new storage.
+        </p>
+        <p class="muted small" style={{ "margin-top": "8px" }}>
+          Large stores can take a while: the backup leaves part of your API quota free for your other apps.
+          Avoid critical store changes until it finishes.
+        </p>
+      </ConfirmDialog>
+    </div>
+  );
+}
+
+/** "Backing up data..." with an overall bar and one bar per content type. */
+function BackupProgress(props: { job: Job }) {
+  const state = () =>
+    props.job.status === "done" ? "done" : props.job.status === "failed" ? "failed" : "running";
+  const eta = () =>
+    props.job.etaMs != null && state() === "running" ? `${formatDuration(props.job.etaMs)} left` : undefined;
+  return (
+    <Card
+      title={
+        props.job.kind === "backup"
+          ? "Backing up data..."
+          : `${jobNames[props.job.kind] ?? "A job"} is running...`
+      }
+    >
+      <div class="stack" aria-live="polite">
+        <ProgressBar
+          label="Overall"
+          done={props.job.done}
+          total={props.job.total}
+          detail={eta()}
+          state={state()}
+        />
+        <Show when={props.job.types.length > 0}>
+          <div class="storage-groups" style={{ gap: "12px 32px" }}>
+            <For each={props.job.types}>
+              {(t) => (
+                <ProgressBar
+                  label={t.label}
+                  done={t.done}
+                  total={t.total}
+                  state={t.status === "done" ? "done" : t.status === "failed" ? "failed" : "running"}
+                />
+              )}
+            </For>
+          </div>
+        </Show>
+      </div>
+    </Card>
+  );
+}
+
+/** Item Storage: per content group, each type's item count and stored size, linking to its items. */
+function ItemStorage(props: { rows: VaultTypeRow[] | undefined; loading: boolean; error: unknown }) {
+  const columns: Column<VaultTypeRow>[] = [
+    {
+      header: "Content type",
+      cell: (row) => (
+        <span class="row">
+          <A href={`/vault/types/${encodeURIComponent(row.type)}`}>{row.label}</A>
+          <Show when={row.restoreMode === "team_assisted"}>
+            <StatusBadge status="team_assisted" label="Team-assisted restore" />
+          </Show>
+        </span>
+      ),
+    },
+    { header: "Items", numeric: true, cell: (row) => formatNumber(row.items) },
+    { header: "Storage", numeric: true, cell: (row) => formatBytes(row.bytes) },
+  ];
+  const groups = () =>
+    contentGroups
+      .map((g) => ({ ...g, rows: (props.rows ?? []).filter((r) => r.group === g.group) }))
+      .filter((g) => g.rows.length > 0);
+  const isEmpty = () => !props.loading && !props.error && (props.rows ?? []).every((r) => r.items === 0);
+
+  return (
+    <Card
+      title="Item Storage"
+      description="Backed-up items and storage per content type. Open a type to find an item."
+    >
+      <Switch>
+        <Match when={props.error}>
+          <p class="field-error" role="alert">
+            Item Storage could not be loaded: {(props.error as Error).message}
+          </p>
+        </Match>
+        <Match when={props.loading}>
+          <div class="skeleton" style={{ height: "160px" }} />
+        </Match>
+        <Match when={isEmpty() && groups().length === 0}>
+          <EmptyState title="No backups yet">
+            Click Backup all data to store a first version of every record. Items then appear here by content
+            type.
+          </EmptyState>
+        </Match>
+        <Match when={true}>
+          <Show when={isEmpty()}>
+            <p class="message" style={{ "margin-bottom": "16px" }}>
+              Nothing is stored yet. Click Backup all data to make your first backup.
+            </p>
+          </Show>
+          <div class="storage-groups">
+            <For each={groups()}>
+              {(group) => (
+                <section class="storage-group" aria-labelledby={`storage-${group.group}`}>
+                  <h3 id={`storage-${group.group}`}>{group.label}</h3>
+                  <DataTable
+                    caption={`${group.label}: items and storage per content type`}
+                    columns={columns}
+                    rows={group.rows}
+                    rowKey={(row) => row.type}
+                  />
+                </section>
+              )}
+            </For>
+          </div>
+        </Match>
+      </Switch>
+    </Card>
+  );
+}
