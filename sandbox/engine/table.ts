@@ -1,0 +1,96 @@
+export type Key = number | string;
+// biome-ignore lint/suspicious/noExplicitAny: records are free-form JSON objects shaped by each resource.
+export type Rec = Record<string, any>;
+
+/**
+ * One collection of records, kept in insertion (= id) order, with optional secondary indexes
+ * (e.g. product_id for product children) so includes and nested lists never scan the whole table.
+ */
+export class Table {
+  readonly rows = new Map<Key, Rec>();
+  private readonly indexes = new Map<string, Map<unknown, Set<Key>>>();
+  private ordered: Rec[] | null = null;
+
+  constructor(readonly keyField: string) {}
+
+  get size(): number {
+    return this.rows.size;
+  }
+
+  get(key: Key): Rec | undefined {
+    return this.rows.get(key);
+  }
+
+  /** All rows in insertion order (cached until the next insert/delete). */
+  all(): Rec[] {
+    if (!this.ordered) this.ordered = Array.from(this.rows.values());
+    return this.ordered;
+  }
+
+  ensureIndex(field: string): void {
+    if (this.indexes.has(field)) return;
+    const idx = new Map<unknown, Set<Key>>();
+    for (const [k, r] of this.rows) addTo(idx, r[field], k);
+    this.indexes.set(field, idx);
+  }
+
+  /** Rows whose `field` equals `value`, in insertion order. */
+  by(field: string, value: unknown): Rec[] {
+    this.ensureIndex(field);
+    const keys = this.indexes.get(field)?.get(value);
+    if (!keys) return [];
+    const out: Rec[] = [];
+    for (const k of keys) {
+      const r = this.rows.get(k);
+      if (r) out.push(r);
+    }
+    return out;
+  }
+
+  insert(rec: Rec): Rec {
+    const key = rec[this.keyField] as Key;
+    this.rows.set(key, rec);
+    for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
+    this.ordered = null;
+    return rec;
+  }
+
+  /** Replace a record in place (same key), keeping indexes right. */
+  replace(rec: Rec): Rec {
+    const key = rec[this.keyField] as Key;
+    const old = this.rows.get(key);
+    if (old)
+      for (const [field, idx] of this.indexes)
+        if (old[field] !== rec[field]) removeFrom(idx, old[field], key);
+    this.rows.set(key, rec);
+    for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
+    this.ordered = null;
+    return rec;
+  }
+
+  delete(key: Key): Rec | undefined {
+    const old = this.rows.get(key);
+    if (!old) return undefined;
+    this.rows.delete(key);
+    for (const [field, idx] of this.indexes) removeFrom(idx, old[field], key);
+    this.ordered = null;
+    return old;
+  }
+}
+
+function addTo(idx: Map<unknown, Set<Key>>, value: unknown, key: Key) {
+  if (value === undefined) return;
+  let s = idx.get(value);
+  if (!s) {
+    s = new Set();
+    idx.set(value, s);
+  }
+  s.add(key);
+}
+
+function removeFrom(idx: Map<unknown, Set<Key>>, value: unknown, key: Key) {
+  const s = idx.get(value);
+  if (!s) return;
+  s.delete(key);
+  if (s.size === 0) idx.delete(value);
+}
