@@ -6,6 +6,8 @@ import { sessionRoutes } from "./api/session-routes";
 import { requireSession } from "./auth/middleware";
 import { authRoutes } from "./auth/routes";
 import { HttpError } from "./lib/errors";
+import { plansRoutes } from "./plans/routes";
+import { settingsRoutes } from "./settings/routes";
 import { securityHeaders } from "./lib/security-headers";
 
 export const app = new OpenAPIHono<AppEnv>();
@@ -26,6 +28,8 @@ app.use("/api/*", (c, next) => (PUBLIC_API.has(c.req.path) ? next() : requireSes
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/auth", authRoutes);
 app.route("/api", sessionRoutes);
+app.route("/api", plansRoutes);
+app.route("/api", settingsRoutes);
 
 app.doc31("/api/openapi.json", {
   openapi: "3.1.0",
