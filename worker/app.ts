@@ -6,6 +6,7 @@ import { sessionRoutes } from "./api/session-routes";
 import { requireSession } from "./auth/middleware";
 import { authRoutes } from "./auth/routes";
 import { HttpError } from "./lib/errors";
+import { discoveryRoutes } from "./activity/discovery";
 import { plansRoutes } from "./plans/routes";
 import { settingsRoutes } from "./settings/routes";
 import { securityHeaders } from "./lib/security-headers";
@@ -30,6 +31,7 @@ app.route("/auth", authRoutes);
 app.route("/api", sessionRoutes);
 app.route("/api", plansRoutes);
 app.route("/api", settingsRoutes);
+app.route("/api", discoveryRoutes);
 
 app.doc31("/api/openapi.json", {
   openapi: "3.1.0",

@@ -1,4 +1,4 @@
-import { and, count, eq, gte, inArray, notInArray, sql, sum } from "drizzle-orm";
+import { and, asc, count, eq, gte, inArray, isNull, or, sql, sum } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { backups, records, versions } from "../db/schema";
 
@@ -16,14 +16,16 @@ export async function itemCounts(
 }
 
 /**
- * Changes captured per type since `since` (backups and automatic sync), leaving out the first
- * backup's versions: everything is "new" then, which says nothing about how the store changes.
+ * Changes captured per type since `since` (backups and automatic sync), leaving out the store's first
+ * backup: everything is "new" then, which says nothing about how the store changes.
  */
 export async function changeCounts(db: Db, storeHash: string, since: number): Promise<Map<string, number>> {
-  const initial = db
+  const first = db
     .select({ id: backups.id })
     .from(backups)
-    .where(and(eq(backups.storeHash, storeHash), eq(backups.kind, "initial")));
+    .where(eq(backups.storeHash, storeHash))
+    .orderBy(asc(backups.startedAt))
+    .limit(1);
   const rows = await db
     .select({ type: versions.type, n: count() })
     .from(versions)
@@ -32,7 +34,7 @@ export async function changeCounts(db: Db, storeHash: string, since: number): Pr
         eq(versions.storeHash, storeHash),
         gte(versions.capturedAt, since),
         inArray(versions.source, ["backup", "webhook"]),
-        sql`(${versions.backupId} is null or ${notInArray(versions.backupId, initial)})`,
+        or(isNull(versions.backupId), sql`${versions.backupId} is not (${first})`),
       ),
     )
     .groupBy(versions.type);
