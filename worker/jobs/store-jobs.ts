@@ -1,12 +1,428 @@
 import { DurableObject } from "cloudflare:workers";
+import { decryptToken } from "../auth/token-crypto";
+import type { BackupKind, BackupParams } from "../backup/backup-job";
+import { toCaptured } from "../backup/capture";
+import { VaultWriter } from "../backup/vault-writer";
+import { registerWebhooks } from "../backup/webhooks";
+import { type ApiRecord, BigCommerceClient } from "../bigcommerce/client";
+import { QuotaPacer, realClock } from "../bigcommerce/pacer";
+import { getType, typeKeySchema } from "../bigcommerce/registry";
+import { conflict, notFound } from "../lib/errors";
+import { newId } from "../lib/ids";
+import type { AnyJobKind, JobContext, JobProgress } from "./job-kinds";
+import { jobKinds } from "./kinds";
+
+/** Job params as the status shows them (kinds cast to their own param type). */
+export type JobParams = Record<string, string | number | boolean | null | string[] | number[]> | null;
+
+export type StartResult =
+  | { started: true; jobId: string }
+  | { started: false; code: "job_running"; runningJobId: string; message: string };
+
+/** The 409 a route answers when the store already runs a job. */
+export const jobRunningError = (message: string) => conflict(message, "job_running");
+
+export type JobStatus = {
+  id: string;
+  kind: string;
+  status: "running" | "done" | "failed" | "cancelled";
+  params: JobParams;
+  startedAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+  error: string | null;
+  progress: JobProgress;
+  /** Calls made by this job so far. */
+  calls: number;
+  /** Milliseconds left at the store's paced rate (null until the quota is known). */
+  etaMs: number | null;
+  /** Backups: the D1 backups row. */
+  backupId: string | null;
+};
+
+/** An alarm slice stops starting new steps after this long (alarms get 15 min wall; stay well under). */
+const SLICE_MS = 25_000;
+/** A failing step is retried this many times (with back-off) before the job fails. */
+const MAX_STEP_FAILURES = 5;
+
+type JobRow = {
+  id: string;
+  kind: string;
+  status: JobStatus["status"];
+  params: string;
+  state: string;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+  error: string | null;
+  failures: number;
+  calls: number;
+};
 
 /**
  * One per store (named by store hash). Serializes the store's backup, restore and export jobs,
- * paces every BigCommerce call of the store against its quota, and carries long jobs across
- * invocations with alarms so a job survives eviction and never runs twice at once.
+ * paces every BigCommerce call of the store against its quota (one QuotaPacer shared by all work
+ * of the store), and carries long jobs across invocations with alarms: the job's state is saved in
+ * this object's SQLite after every step, so eviction or a repeated alarm resumes where it stopped.
  */
 export class StoreJobs extends DurableObject<Env> {
-  async ping(): Promise<string> {
-    return "ok";
+  private readonly sql: SqlStorage;
+  private readonly vault: VaultWriter;
+  private readonly pacer = new QuotaPacer(realClock);
+  private storeHash: string | null = null;
+  private client: BigCommerceClient | null = null;
+  private slice: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.sql = ctx.storage.sql;
+    this.vault = new VaultWriter(this.sql, env);
+    ctx.blockConcurrencyWhile(async () => {
+      this.sql.exec(`create table if not exists jobs (
+        id text primary key, kind text not null, status text not null, params text not null, state text not null,
+        started_at integer not null, updated_at integer not null, finished_at integer, error text,
+        failures integer not null default 0, calls integer not null default 0)`);
+      this.sql.exec("create table if not exists meta (key text primary key, value text not null)");
+      const row = this.sql.exec("select value from meta where key = 'store_hash'").toArray()[0];
+      this.storeHash = row ? String(row.value) : (ctx.id.name ?? null);
+      if (this.storeHash) this.bind(this.storeHash);
+    });
+  }
+
+  /** Names the object's store. Called by `storeJobs()` users that know the hash; the id's name also carries it. */
+  private bind(storeHash: string) {
+    this.storeHash = storeHash;
+    this.sql.exec("insert or ignore into meta (key, value) values ('store_hash', ?)", storeHash);
+    this.vault.bindStore(storeHash);
+  }
+
+  private requireStore(): string {
+    if (!this.storeHash) throw new Error("StoreJobs must be addressed with idFromName(storeHash)");
+    return this.storeHash;
+  }
+
+  // ---- RPC -------------------------------------------------------------------------------------
+
+  /**
+   * "Backup all data" (manual), a scheduled backup (incremental where the API allows) or a
+   * subset of types. Refused with `job_running` (409) while another job of the store runs.
+   */
+  async startBackup(
+    opts: { kind?: BackupKind; types?: string[] } = {},
+  ): Promise<StartResult & { backupId?: string }> {
+    const types = opts.types?.map((t) => typeKeySchema.parse(t));
+    const params: BackupParams = { backupKind: opts.kind ?? "manual", types };
+    const started = await this.startJob("backup", params);
+    if (!started.started) return started;
+    const state = JSON.parse(this.jobRow(started.jobId)?.state ?? "{}") as { backupId?: string };
+    return { ...started, backupId: state.backupId };
+  }
+
+  /**
+   * Starts a job of any registered kind (restore and export call this with their kind). A store
+   * runs one job at a time: while one runs, the answer is `{ started: false, code: "job_running" }`
+   * (routes answer 409 with `jobRunningError()`).
+   */
+  async startJob(kind: string, params: unknown): Promise<StartResult> {
+    const storeHash = this.requireStore();
+    const jobKind = jobKinds[kind];
+    if (!jobKind) throw new Error(`No job kind "${kind}"`);
+    const running = this.currentRow();
+    if (running) {
+      return {
+        started: false,
+        code: "job_running",
+        runningJobId: running.id,
+        message: `A ${running.kind} is already running for this store; wait for it to finish.`,
+      };
+    }
+    const jobId = newId();
+    const now = Date.now();
+    // Reserve the slot before the first await so a concurrent start is refused.
+    this.sql.exec(
+      "insert into jobs (id, kind, status, params, state, started_at, updated_at) values (?, ?, 'running', ?, 'null', ?, ?)",
+      jobId,
+      kind,
+      JSON.stringify(params ?? null),
+      now,
+      now,
+    );
+    try {
+      const state = await jobKind.start(this.jobContext(storeHash, jobId), params);
+      this.sql.exec(
+        "update jobs set state = ?, updated_at = ? where id = ?",
+        JSON.stringify(state),
+        Date.now(),
+        jobId,
+      );
+    } catch (err) {
+      this.sql.exec("delete from jobs where id = ?", jobId);
+      throw err;
+    }
+    await this.ctx.storage.setAlarm(Date.now());
+    return { started: true, jobId };
+  }
+
+  /** The running job, else the most recent one; null when the store never ran a job. */
+  async status(): Promise<JobStatus | null> {
+    const row =
+      this.currentRow() ?? this.sql.exec("select * from jobs order by started_at desc limit 1").toArray()[0];
+    return row ? this.toStatus(row as unknown as JobRow) : null;
+  }
+
+  /** The running job only. */
+  async currentJob(): Promise<JobStatus | null> {
+    const row = this.currentRow();
+    return row ? this.toStatus(row) : null;
+  }
+
+  async cancel(jobId: string): Promise<boolean> {
+    const row = this.jobRow(jobId);
+    if (!row || row.status !== "running") return false;
+    await this.finishJob(row, { status: "cancelled" });
+    return true;
+  }
+
+  /**
+   * Webhook path: fetch these records now (through the pacer) and record a version of each that
+   * changed; a record BigCommerce no longer has gets a deleted version. Flushed before returning
+   * unless a job is running (the job's next flush writes them within seconds).
+   */
+  async captureRecords(
+    type: string,
+    ids: string[],
+  ): Promise<{ versions: number; deleted: number; unchanged: number }> {
+    const storeHash = this.requireStore();
+    const t = getType(typeKeySchema.parse(type));
+    const client = await this.getClient();
+    const found: { id: string; record: ApiRecord | null }[] = [];
+    for (const id of [...new Set(ids)]) found.push({ id, record: await client.getRecord(t, id) });
+    const existing = await this.env.DB.prepare(
+      "select record_id, display_name, search_text from records where store_hash = ? and type = ? and record_id in (select value from json_each(?))",
+    )
+      .bind(storeHash, t.key, JSON.stringify(ids))
+      .all<{ record_id: string; display_name: string; search_text: string }>();
+    const names = new Map(existing.results.map((r) => [r.record_id, r]));
+    const captured = found.map(({ id, record }) => {
+      if (record) {
+        const parentId = t.parent ? id.slice(0, id.indexOf(":")) : undefined;
+        return toCaptured(t, [record], parentId)[0];
+      }
+      const n = names.get(id);
+      return {
+        recordId: id,
+        body: null,
+        displayName: n?.display_name ?? id,
+        searchText: n?.search_text ?? id.toLowerCase(),
+      };
+    });
+    const { entries, result } = await this.vault.prepare(
+      { storeHash, type: t.key, backupId: null, source: "webhook", capturedAt: Date.now() },
+      captured,
+    );
+    this.ctx.storage.transactionSync(() => this.vault.commit(entries));
+    if (!this.currentRow()) await this.vault.flush();
+    return { versions: result.versions, deleted: result.deleted, unchanged: result.unchanged };
+  }
+
+  /** The record as it is in the store right now (with its children), through the store's pacer. */
+  async fetchLive(type: string, id: string): Promise<ApiRecord | null> {
+    const t = getType(typeKeySchema.parse(type));
+    const client = await this.getClient();
+    const record = await client.getRecord(t, id);
+    if (!record) return null;
+    return toCaptured(t, [record], t.parent ? id.slice(0, id.indexOf(":")) : undefined)[0].body as ApiRecord;
+  }
+
+  /** Registers (or removes, when auto sync is off) the store's webhooks. */
+  async syncWebhooks(enabled: boolean): Promise<{ created: number; removed: number }> {
+    return registerWebhooks(this.env, this.requireStore(), await this.getClient(), enabled);
+  }
+
+  /** Writes any versions still in the open pack (tests and shutdown paths). */
+  async flushVault(): Promise<{ packs: number; versions: number }> {
+    return this.vault.flush();
+  }
+
+  /** The pacer's view of the store's quota (calls, 429s, time waited). */
+  async quota() {
+    return this.pacer.snapshot();
+  }
+
+  // ---- job runner ------------------------------------------------------------------------------
+
+  override async alarm(): Promise<void> {
+    // Alarms and RPCs may overlap: one slice at a time.
+    if (this.slice) return this.slice;
+    this.slice = this.runSlice().finally(() => {
+      this.slice = null;
+    });
+    return this.slice;
+  }
+
+  private async runSlice(): Promise<void> {
+    const row = this.currentRow();
+    if (!row) {
+      // Webhook captures left in the open pack while a job ran, or after a crash.
+      if (this.vault.pendingEntries() > 0) await this.vault.flush();
+      return;
+    }
+    const storeHash = this.requireStore();
+    const kind = jobKinds[row.kind];
+    const ctx = this.jobContext(storeHash, row.id);
+    const deadline = Date.now() + SLICE_MS;
+    let state = JSON.parse(row.state);
+    let done = false;
+    try {
+      while (Date.now() < deadline) {
+        const current = this.jobRow(row.id);
+        if (!current || current.status !== "running") return;
+        const client = await this.getClient();
+        const before = client.calls;
+        const result = await kind.step(ctx, state);
+        const calls = client.calls - before;
+        state = result.state;
+        done = Boolean(result.done);
+        this.ctx.storage.transactionSync(() => {
+          result.commit?.();
+          this.sql.exec(
+            "update jobs set state = ?, updated_at = ?, failures = 0, calls = calls + ? where id = ?",
+            JSON.stringify(state),
+            Date.now(),
+            calls,
+            row.id,
+          );
+        });
+        if (this.vault.shouldFlush()) await this.vault.flush();
+        if (done) break;
+      }
+      await this.vault.flush();
+      if (done) {
+        const latest = this.jobRow(row.id);
+        if (latest) await this.finishJob(latest, { status: "done" });
+        return;
+      }
+      await this.ctx.storage.setAlarm(Date.now());
+    } catch (err) {
+      const failures = (this.jobRow(row.id)?.failures ?? 0) + 1;
+      const message = err instanceof Error ? err.message : String(err);
+      console.error(`job ${row.id} (${row.kind}) step failed (${failures}/${MAX_STEP_FAILURES}): ${message}`);
+      this.sql.exec(
+        "update jobs set failures = ?, error = ?, updated_at = ? where id = ?",
+        failures,
+        message,
+        Date.now(),
+        row.id,
+      );
+      if (failures >= MAX_STEP_FAILURES) {
+        const latest = this.jobRow(row.id);
+        if (latest) await this.finishJob(latest, { status: "failed", error: message });
+        return;
+      }
+      await this.ctx.storage.setAlarm(Date.now() + 2_000 * 2 ** failures);
+    }
+  }
+
+  private async finishJob(row: JobRow, outcome: { status: "done" | "failed" | "cancelled"; error?: string }) {
+    const kind = jobKinds[row.kind];
+    const storeHash = this.requireStore();
+    // Mark first: a crash in finish() must not leave the store locked by a job that is over.
+    this.sql.exec(
+      "update jobs set status = ?, finished_at = ?, error = ?, updated_at = ? where id = ?",
+      outcome.status,
+      Date.now(),
+      outcome.error ?? null,
+      Date.now(),
+      row.id,
+    );
+    try {
+      await this.vault.flush();
+      await kind?.finish?.(this.jobContext(storeHash, row.id), JSON.parse(row.state), outcome);
+    } catch (err) {
+      console.error(`job ${row.id} finish failed`, err);
+    }
+    // Keep the last 20 jobs for status().
+    this.sql.exec("delete from jobs where id not in (select id from jobs order by started_at desc limit 20)");
+  }
+
+  private jobContext(storeHash: string, jobId: string): JobContext {
+    return {
+      env: this.env,
+      storeHash,
+      jobId,
+      sql: this.sql,
+      client: () => this.getClient(),
+      vault: this.vault,
+      now: () => Date.now(),
+    };
+  }
+
+  /** The store's client; its token is decrypted once per object lifetime, its pacer shared by everything here. */
+  private async getClient(): Promise<BigCommerceClient> {
+    if (this.client) return this.client;
+    const storeHash = this.requireStore();
+    const store = await this.env.DB.prepare(
+      "select hash, status, token_ciphertext, token_iv, token_key_id, quota_reserve_pct from stores where hash = ?",
+    )
+      .bind(storeHash)
+      .first<{
+        hash: string;
+        status: string;
+        token_ciphertext: string | null;
+        token_iv: string | null;
+        token_key_id: string | null;
+        quota_reserve_pct: number;
+      }>();
+    if (!store) throw notFound(`Store ${storeHash} is not installed`);
+    const token = await decryptToken(this.env, {
+      hash: store.hash,
+      tokenCiphertext: store.token_ciphertext,
+      tokenIv: store.token_iv,
+      tokenKeyId: store.token_key_id,
+    });
+    this.pacer.reservePct = store.quota_reserve_pct;
+    this.client = new BigCommerceClient({
+      baseUrl: this.env.BC_API_URL,
+      storeHash,
+      token,
+      pacer: this.pacer,
+    });
+    return this.client;
+  }
+
+  private currentRow(): JobRow | undefined {
+    return this.sql.exec("select * from jobs where status = 'running' limit 1").toArray()[0] as unknown as
+      | JobRow
+      | undefined;
+  }
+
+  private jobRow(id: string): JobRow | undefined {
+    return this.sql.exec("select * from jobs where id = ?", id).toArray()[0] as unknown as JobRow | undefined;
+  }
+
+  private toStatus(row: JobRow): JobStatus {
+    const kind: AnyJobKind | undefined = jobKinds[row.kind];
+    const state = JSON.parse(row.state);
+    const progress: JobProgress = state && kind ? kind.progress(state) : { types: {}, remainingCalls: 0 };
+    const rate = this.pacer.rate();
+    return {
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      params: JSON.parse(row.params),
+      startedAt: row.started_at,
+      updatedAt: row.updated_at,
+      finishedAt: row.finished_at,
+      error: row.error,
+      progress,
+      calls: row.calls,
+      etaMs:
+        row.status === "running" && rate
+          ? Math.round(progress.remainingCalls / rate)
+          : row.status === "running"
+            ? null
+            : 0,
+      backupId: (state as { backupId?: string } | null)?.backupId ?? null,
+    };
   }
 }

@@ -1,0 +1,328 @@
+import type { ListCursor } from "../bigcommerce/client";
+import { backupOrder, type ContentType, getType, minCalls, typeKeys } from "../bigcommerce/registry";
+import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
+import { newId } from "../lib/ids";
+import { deletedCapture, toCaptured } from "./capture";
+
+export type BackupKind = "manual" | "scheduled" | "initial" | "incremental";
+export type BackupParams = { backupKind: BackupKind; types?: string[] };
+
+/** Per type: list (changed or all records), then ids (cheap id listing), then sweep (missing ids become deletions). */
+type Phase = "start" | "list" | "ids" | "sweep";
+
+export type BackupState = {
+  backupId: string;
+  backupKind: BackupKind;
+  types: string[];
+  ti: number;
+  phase: Phase;
+  cursor: ListCursor | null;
+  /** Per-parent types: the parents' ids and which one is being listed. */
+  parentIds: string[];
+  pi: number;
+  /** Sweep position (record ids are compared as text). */
+  sweepAfter: string;
+  /** Per type: list only what changed since this time (null = list everything). */
+  since: Record<string, number | null>;
+  /** Records per type at the last backup: the ETA's estimate for types not started yet. */
+  estimates: Record<string, number>;
+  progress: Record<string, TypeProgress>;
+};
+
+/** Changes captured during the listing's own run could be missed by a filter on the exact start time. */
+const INCREMENTAL_SKEW_MS = 5 * 60_000;
+const SWEEP_PAGE = 1000;
+
+const emptyProgress = (): TypeProgress => ({
+  done: 0,
+  total: null,
+  calls: 0,
+  versions: 0,
+  deleted: 0,
+  unchanged: 0,
+  bytes: 0,
+  status: "pending",
+});
+
+function ensureSeenTable(sql: SqlStorage) {
+  sql.exec(`create table if not exists backup_seen (job_id text not null, type text not null, record_id text not null,
+    primary key (job_id, type, record_id)) without rowid`);
+}
+
+/** Does this type list everything this run (so ids missing from the listing are deletions)? */
+function sweeps(type: ContentType, state: BackupState): boolean {
+  if (state.since[type.key] === null || state.since[type.key] === undefined) return true;
+  return type.deletions === "id_listing" || type.deletions === "full_listing";
+}
+
+function nextPhaseAfterList(type: ContentType, state: BackupState): Phase | "next_type" {
+  const incremental = state.since[type.key] != null;
+  if (incremental && type.deletions === "id_listing") return "ids";
+  return sweeps(type, state) ? "sweep" : "next_type";
+}
+
+/** Seen ids stay until the job ends: deleting them mid-job, outside the step's transaction, could turn a replayed sweep into false deletions. */
+function advanceType(state: BackupState, _ctx: JobContext): BackupState {
+  const key = state.types[state.ti];
+  const progress = { ...state.progress, [key]: { ...state.progress[key], status: "done" as const } };
+  return {
+    ...state,
+    progress,
+    ti: state.ti + 1,
+    phase: "start",
+    cursor: null,
+    parentIds: [],
+    pi: 0,
+    sweepAfter: "",
+  };
+}
+
+/**
+ * Backs up the store's content types page by page: every page's records are hashed against the
+ * vault and only changed ones become versions; a listing that covers the whole type is followed by
+ * a sweep that records deletions. Scheduled backups of types with a modification-date filter list
+ * only what changed since the last successful backup and find deletions by listing ids.
+ */
+export const backupJob: JobKind<BackupParams, BackupState> = {
+  kind: "backup",
+
+  async start(ctx, params) {
+    ensureSeenTable(ctx.sql);
+    const types = backupOrder(params.types?.length ? params.types : typeKeys);
+    const backupId = newId(ctx.now());
+    const since: Record<string, number | null> = {};
+    const incremental = params.backupKind === "scheduled" || params.backupKind === "incremental";
+    if (incremental) {
+      const { results } = await ctx.env.DB.prepare(
+        "select types, started_at from backups where store_hash = ? and status = 'done' order by started_at desc limit 50",
+      )
+        .bind(ctx.storeHash)
+        .all<{ types: string; started_at: number }>();
+      for (const key of types) {
+        if (!getType(key).incremental) continue;
+        const last = results.find((b) => (JSON.parse(b.types) as string[]).includes(key));
+        since[key] = last ? last.started_at - INCREMENTAL_SKEW_MS : null;
+      }
+    }
+    const counts = await ctx.env.DB.prepare(
+      "select type, count(*) as n from records where store_hash = ? and deleted = 0 group by type",
+    )
+      .bind(ctx.storeHash)
+      .all<{ type: string; n: number }>();
+    const estimates = Object.fromEntries(counts.results.map((r) => [r.type, r.n]));
+    await ctx.env.DB.prepare(
+      "insert into backups (id, store_hash, kind, status, types, started_at) values (?, ?, ?, 'running', ?, ?)",
+    )
+      .bind(backupId, ctx.storeHash, params.backupKind, JSON.stringify(types), ctx.now())
+      .run();
+    return {
+      backupId,
+      backupKind: params.backupKind,
+      types,
+      ti: 0,
+      phase: "start",
+      cursor: null,
+      parentIds: [],
+      pi: 0,
+      sweepAfter: "",
+      since,
+      estimates,
+      progress: Object.fromEntries(types.map((t) => [t, emptyProgress()])),
+    };
+  },
+
+  async step(ctx, state) {
+    ensureSeenTable(ctx.sql);
+    if (state.ti >= state.types.length) return { state, done: true };
+    const key = state.types[state.ti];
+    const type = getType(key);
+    const prog = state.progress[key];
+
+    if (state.phase === "start") {
+      let parentIds: string[] = [];
+      if (type.parent) {
+        // Parents were listed earlier in this backup: their records must be in D1 first.
+        await ctx.vault.flush();
+        const { results } = await ctx.env.DB.prepare(
+          "select record_id from records where store_hash = ? and type = ? and deleted = 0 order by record_id",
+        )
+          .bind(ctx.storeHash, type.parent.type)
+          .all<{ record_id: string }>();
+        parentIds = results.map((r) => r.record_id);
+      }
+      const total = state.since[key] != null ? null : (state.estimates[key] ?? null);
+      return {
+        state: {
+          ...state,
+          phase: "list",
+          cursor: null,
+          parentIds,
+          pi: 0,
+          progress: { ...state.progress, [key]: { ...prog, status: "running", total: prog.total ?? total } },
+        },
+      };
+    }
+
+    if (state.phase === "list" || state.phase === "ids") {
+      if (type.parent && state.pi >= state.parentIds.length) return { state: afterListing(ctx, state, type) };
+      const parentId = type.parent ? state.parentIds[state.pi] : undefined;
+      const client = await ctx.client();
+      const callsBefore = client.calls;
+      const idsOnly = state.phase === "ids";
+      const page = await client.listPage(type, {
+        cursor: state.cursor,
+        parentId,
+        idsOnly,
+        modifiedSince: idsOnly ? undefined : (state.since[key] ?? undefined),
+      });
+      const capturedAt = ctx.now();
+      let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
+      let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
+      if (!idsOnly) await client.fetchChildren(type, page.records);
+      const captured = toCaptured(type, page.records, parentId);
+      if (!idsOnly) {
+        ({ entries, result } = await ctx.vault.prepare(
+          { storeHash: ctx.storeHash, type: key, backupId: state.backupId, source: "backup", capturedAt },
+          captured,
+        ));
+      }
+      const record = sweeps(type, state);
+      const ids = captured.map((c) => c.recordId);
+      let next: BackupState = { ...state, cursor: page.next };
+      if (!page.next) {
+        next = type.parent ? { ...next, pi: state.pi + 1, cursor: null } : afterListing(ctx, next, type);
+      }
+      const total =
+        page.total !== null && !type.parent && !idsOnly && state.since[key] == null
+          ? page.total
+          : next.progress[key].total;
+      next.progress = {
+        ...next.progress,
+        [key]: {
+          ...next.progress[key],
+          total,
+          done: next.progress[key].done + (idsOnly ? 0 : page.records.length),
+          calls: next.progress[key].calls + (client.calls - callsBefore),
+          versions: next.progress[key].versions + result.versions,
+          deleted: next.progress[key].deleted + result.deleted,
+          unchanged: next.progress[key].unchanged + result.unchanged,
+          bytes: next.progress[key].bytes + result.bytes,
+        },
+      };
+      return {
+        state: next,
+        commit: () => {
+          ctx.vault.commit(entries);
+          if (record) {
+            for (const id of ids) {
+              ctx.sql.exec(
+                "insert or ignore into backup_seen (job_id, type, record_id) values (?, ?, ?)",
+                ctx.jobId,
+                key,
+                id,
+              );
+            }
+          }
+        },
+      };
+    }
+
+    // Sweep: records the vault holds as present that this run's listing did not return were deleted.
+    await ctx.vault.flush();
+    const { results } = await ctx.env.DB.prepare(
+      `select record_id, display_name, search_text from records
+       where store_hash = ? and type = ? and deleted = 0 and record_id > ? order by record_id limit ?`,
+    )
+      .bind(ctx.storeHash, key, state.sweepAfter, SWEEP_PAGE)
+      .all<{ record_id: string; display_name: string; search_text: string }>();
+    const missing = results.filter(
+      (r) =>
+        ctx.sql
+          .exec(
+            "select 1 from backup_seen where job_id = ? and type = ? and record_id = ?",
+            ctx.jobId,
+            key,
+            r.record_id,
+          )
+          .toArray().length === 0,
+    );
+    const { entries, result } = await ctx.vault.prepare(
+      {
+        storeHash: ctx.storeHash,
+        type: key,
+        backupId: state.backupId,
+        source: "backup",
+        capturedAt: ctx.now(),
+      },
+      missing.map((r) => deletedCapture(r.record_id, r.display_name, r.search_text)),
+    );
+    let next: BackupState = {
+      ...state,
+      sweepAfter: results.length ? results[results.length - 1].record_id : state.sweepAfter,
+      progress: { ...state.progress, [key]: { ...prog, deleted: prog.deleted + result.deleted } },
+    };
+    if (results.length < SWEEP_PAGE) next = advanceType(next, ctx);
+    return { state: next, commit: () => ctx.vault.commit(entries) };
+  },
+
+  progress(state): JobProgress {
+    let remainingCalls = 0;
+    state.types.forEach((key, i) => {
+      const type = getType(key);
+      const p = state.progress[key];
+      if (i < state.ti || p.status === "done") return;
+      const items = p.total ?? state.estimates[key] ?? 0;
+      const plan = minCalls(type, {
+        items: Math.max(items, 0),
+        parents: state.estimates[type.parent?.type ?? ""] ?? 0,
+      });
+      const doneShare = items > 0 ? Math.min(p.done / items, 1) : 0;
+      remainingCalls += Math.ceil(plan * (1 - doneShare));
+    });
+    return { types: state.progress, remainingCalls };
+  },
+
+  async finish(ctx, state, outcome) {
+    ensureSeenTable(ctx.sql);
+    ctx.sql.exec("delete from backup_seen where job_id = ?", ctx.jobId);
+    const counts = Object.fromEntries(
+      Object.entries(state.progress).map(([k, p]) => [
+        k,
+        { items: p.done, versions: p.versions, deleted: p.deleted, calls: p.calls, bytes: p.bytes },
+      ]),
+    );
+    const sum = (f: (p: TypeProgress) => number) =>
+      Object.values(state.progress).reduce((n, p) => n + f(p), 0);
+    const now = ctx.now();
+    const statements = [
+      ctx.env.DB.prepare(
+        `update backups set status = ?, finished_at = ?, error = ?, counts = ?, api_calls = ?, versions_written = ?, bytes_stored = ?
+         where id = ?`,
+      ).bind(
+        outcome.status,
+        now,
+        outcome.error ?? null,
+        JSON.stringify(counts),
+        sum((p) => p.calls),
+        sum((p) => p.versions + p.deleted),
+        sum((p) => p.bytes),
+        state.backupId,
+      ),
+    ];
+    if (outcome.status === "done") {
+      statements.push(
+        ctx.env.DB.prepare("update stores set last_backup_id = ? where hash = ?").bind(
+          state.backupId,
+          ctx.storeHash,
+        ),
+      );
+    }
+    await ctx.env.DB.batch(statements);
+  },
+};
+
+function afterListing(ctx: JobContext, state: BackupState, type: ContentType): BackupState {
+  const phase = state.phase === "ids" ? "sweep" : nextPhaseAfterList(type, state);
+  if (phase === "next_type") return advanceType(state, ctx);
+  return { ...state, phase, cursor: null, pi: 0, sweepAfter: "" };
+}

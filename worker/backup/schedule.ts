@@ -1,0 +1,103 @@
+import { and, eq, isNull, lte, or } from "drizzle-orm";
+import { getDb } from "../db/client";
+import { stores } from "../db/schema";
+import { nextBackupAt, typesDueAt } from "../settings/schedule";
+import type { BackupKind } from "./backup-job";
+
+/** Messages on JOBS_QUEUE that belong to the backup engine. */
+export type BackupMessage =
+  | { kind: "backup"; store: string; backupKind: BackupKind; types?: string[] }
+  | { kind: "capture"; store: string; type: string; id: string };
+
+export function isBackupMessage(body: unknown): body is BackupMessage {
+  const k = (body as { kind?: unknown } | null)?.kind;
+  return k === "backup" || k === "capture";
+}
+
+/**
+ * Cron: enqueue a scheduled backup for every installed store whose next capture is due (with the
+ * types due at that hour, per the store's settings), and move `next_backup_at` forward at once so
+ * the next cron run does not enqueue it again. Stores without a time yet get one. Returns the
+ * stores enqueued.
+ */
+export async function enqueueDueBackups(env: Env, now = Date.now()): Promise<string[]> {
+  const db = getDb(env);
+  const due = await db
+    .select()
+    .from(stores)
+    .where(
+      and(eq(stores.status, "installed"), or(isNull(stores.nextBackupAt), lte(stores.nextBackupAt, now))),
+    )
+    .limit(500);
+  if (due.length === 0) return [];
+  const messages: BackupMessage[] = [];
+  for (const store of due) {
+    if (store.nextBackupAt === null) continue;
+    const types = typesDueAt(store, store.nextBackupAt);
+    if (types.length > 0)
+      messages.push({ kind: "backup", store: store.hash, backupKind: "scheduled", types });
+  }
+  for (let i = 0; i < messages.length; i += 100) {
+    await env.JOBS_QUEUE.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
+  }
+  await env.DB.batch(
+    due.map((s) =>
+      env.DB.prepare("update stores set next_backup_at = ? where hash = ?").bind(
+        nextBackupAt(s, now),
+        s.hash,
+      ),
+    ),
+  );
+  return messages.map((m) => m.store);
+}
+
+/**
+ * Queue consumer for backup messages: scheduled backups start the store's job (a store already
+ * running a job retries in 10 minutes); webhook captures are grouped per store and type and
+ * handed to the store's Durable Object in one call.
+ */
+export async function handleBackupMessages(
+  messages: readonly Message<BackupMessage>[],
+  env: Env,
+): Promise<void> {
+  const captures = new Map<
+    string,
+    { store: string; type: string; ids: Set<string>; messages: Message<BackupMessage>[] }
+  >();
+  for (const msg of messages) {
+    const body = msg.body;
+    if (body.kind === "backup") {
+      try {
+        const started = await storeJobs(env, body.store).startBackup({
+          kind: body.backupKind,
+          types: body.types,
+        });
+        if (started.started) msg.ack();
+        else msg.retry({ delaySeconds: 600 });
+      } catch (err) {
+        console.error(`scheduled backup for ${body.store} failed to start`, err);
+        msg.retry();
+      }
+      continue;
+    }
+    const key = `${body.store}\u0000${body.type}`;
+    const group = captures.get(key) ?? { store: body.store, type: body.type, ids: new Set(), messages: [] };
+    group.ids.add(body.id);
+    group.messages.push(msg);
+    captures.set(key, group);
+  }
+  for (const group of captures.values()) {
+    try {
+      await storeJobs(env, group.store).captureRecords(group.type, [...group.ids]);
+      for (const m of group.messages) m.ack();
+    } catch (err) {
+      console.error(`capture ${group.type} for ${group.store} failed`, err);
+      for (const m of group.messages) m.retry({ delaySeconds: 30 });
+    }
+  }
+}
+
+/** The store's Durable Object (one per store hash). */
+export function storeJobs(env: Env, storeHash: string) {
+  return env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
+}

@@ -1,0 +1,7 @@
+import { backupJob } from "../backup/backup-job";
+import type { AnyJobKind } from "./job-kinds";
+
+/** Every job kind the StoreJobs object can run, by name. Restore and export add theirs here. */
+export const jobKinds: Record<string, AnyJobKind> = {
+  [backupJob.kind]: backupJob,
+};
