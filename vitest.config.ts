@@ -1,11 +1,13 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 import { createSandbox } from "./sandbox/app.ts";
-import { SANDBOX_URL, testBindings } from "./test/support/test-env.ts";
+import { APP_URL, SANDBOX_URL, testBindings } from "./test/support/test-env.ts";
 
 const migrations = await readD1Migrations("./migrations");
 // One sandbox for the whole run, in this Node process; test files use distinct stores.
-const sandbox = createSandbox();
+const sandbox = createSandbox({
+  apps: [{ clientId: testBindings.BC_CLIENT_ID, clientSecret: testBindings.BC_CLIENT_SECRET, appUrl: APP_URL }],
+});
 const sandboxHost = new URL(SANDBOX_URL).host;
 
 export default defineConfig({

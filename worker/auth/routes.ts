@@ -1,6 +1,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
+import { createFactory } from "hono/factory";
 import { z } from "zod";
 import type { AppEnv } from "../api/context";
 import { type Db, getDb } from "../db/client";
@@ -27,6 +28,7 @@ const rejectPage = (title: string, message: string) =>
   messagePage(title, message, "Open Strongbox again from the Apps menu of your BigCommerce control panel.");
 
 export const authRoutes = new Hono<AppEnv>();
+const factory = createFactory<AppEnv>();
 
 authRoutes.get(
   "/callback",
@@ -201,7 +203,7 @@ authRoutes.get("/uninstall", zValidator("query", jwtQuery), async (c) => {
   }
 });
 
-authRoutes.get("/remove-user", zValidator("query", jwtQuery), async (c) => {
+const removeUser = factory.createHandlers(zValidator("query", jwtQuery), async (c) => {
   try {
     const payload = await acceptPayload(c.env, c.req.valid("query").signed_payload_jwt);
     const db = getDb(c.env);
@@ -217,8 +219,9 @@ authRoutes.get("/remove-user", zValidator("query", jwtQuery), async (c) => {
   }
 });
 
-// BigCommerce's docs name the callbacks both ways; accept the underscore spelling too.
-authRoutes.get("/remove_user", (c) => c.redirect(`/auth/remove-user?${new URL(c.req.url).searchParams}`, 307));
+// BigCommerce's docs name this callback both ways; answer both spellings.
+authRoutes.get("/remove-user", ...removeUser);
+authRoutes.get("/remove_user", ...removeUser);
 
 /** Expired jti and webhook-hash rows are pruned by the scheduler. */
 export async function pruneNonces(db: Db, now = Date.now()) {
