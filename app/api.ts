@@ -108,50 +108,56 @@ export async function loadSession(): Promise<Session> {
 
 export type ContentGroup = "store" | "content";
 
-export type JobStatus = "queued" | "running" | "done" | "failed" | "cancelled";
+export type JobStatus = "running" | "done" | "failed" | "cancelled";
 
+/** Progress of one content type inside a job. */
 export type JobTypeProgress = {
-  type: string;
-  label: string;
   done: number;
+  /** Unknown until the type's first page tells how many records there are. */
   total: number | null;
-  status: JobStatus;
+  calls: number;
+  versions: number;
+  deleted: number;
+  unchanged: number;
+  bytes: number;
+  status: "pending" | "running" | "done";
 };
 
-/** A running (or just finished) backup, restore or export of the store. */
+/** The store's running (or last) backup, restore or export (`GET /api/jobs/current`). */
 export type Job = {
   id: string;
   kind: string;
   status: JobStatus;
   startedAt: number;
+  updatedAt: number;
   finishedAt: number | null;
-  done: number;
-  total: number | null;
+  error: string | null;
+  calls: number;
   /** Milliseconds left at the store's API quota, when known. */
   etaMs: number | null;
-  types: JobTypeProgress[];
-  error?: string | null;
+  backupId: string | null;
+  progress: { types: Record<string, JobTypeProgress>; remainingCalls: number };
 };
-
-export type BackupStatus = "running" | "done" | "failed" | "partial" | "cancelled";
 
 export type VaultSummary = {
   lastBackup: {
     id: string;
+    status: string;
     kind: string;
-    status: BackupStatus;
     startedAt: number;
     finishedAt: number | null;
   } | null;
+  lastSuccessfulBackupAt: number | null;
   nextBackupAt: number | null;
   items: number;
-  bytes: number;
+  storageBytes: number;
   autoSync: boolean;
   runningJob: Job | null;
 };
 
 export type RestoreMode = "automatic" | "team_assisted";
 
+/** One row of Item Storage (`GET /api/vault/types`); also the list of content types pickers offer. */
 export type VaultTypeRow = {
   group: ContentGroup;
   type: string;
@@ -161,20 +167,42 @@ export type VaultTypeRow = {
   restoreMode: RestoreMode;
 };
 
+/** One backup on the storage chart (`GET /api/vault/history`, oldest first). */
 export type VaultHistoryPoint = {
   backupId: string;
-  at: number;
-  bytes: number;
+  kind: string;
+  status: string;
+  startedAt: number;
+  finishedAt: number | null;
   changes: number;
+  bytesAdded: number;
+  /** Total stored after this backup. */
+  storageBytes: number;
 };
 
 export const vaultApi = {
   summary: () => request<VaultSummary>("/api/vault/summary"),
   types: () => request<{ types: VaultTypeRow[] }>("/api/vault/types").then((r) => r.types),
   history: () => request<{ points: VaultHistoryPoint[] }>("/api/vault/history").then((r) => r.points),
-  startBackup: () => request<{ job: Job }>("/api/backups", { method: "POST", body: {} }).then((r) => r.job),
+  /** "Backup all data" (or only `types`). 409 `job_running` when a job already runs for the store. */
+  startBackup: (types?: string[]) =>
+    request<{ jobId: string; backupId: string }>("/api/backups", {
+      method: "POST",
+      body: types ? { types } : {},
+    }),
   currentJob: () => request<{ job: Job | null }>("/api/jobs/current").then((r) => r.job),
 };
+
+/**
+ * Overall progress of a job: records processed so far, and the share of the job's API calls already made
+ * (the same measure its ETA comes from, so the bar and "minutes left" agree).
+ */
+export function jobOverall(job: Job): { records: number; percent: number | undefined } {
+  const records = Object.values(job.progress.types).reduce((sum, t) => sum + t.done, 0);
+  if (job.status === "done") return { records, percent: 100 };
+  const planned = job.calls + job.progress.remainingCalls;
+  return { records, percent: planned > 0 ? (job.calls / planned) * 100 : undefined };
+}
 
 // ---- Live progress ----
 

@@ -16,7 +16,7 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
     const plotW = width - pad.left - pad.right;
     const plotH = height - pad.top - pad.bottom;
     const maxChanges = Math.max(1, ...points.map((p) => p.changes));
-    const maxBytes = Math.max(1, ...points.map((p) => p.bytes));
+    const maxBytes = Math.max(1, ...points.map((p) => p.storageBytes));
     const step = plotW / Math.max(1, points.length);
     const barW = Math.max(2, Math.min(24, step * 0.6));
     const x = (i: number) => pad.left + step * i + step / 2;
@@ -24,7 +24,9 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
       const h = (p.changes / maxChanges) * plotH;
       return { x: x(i) - barW / 2, y: pad.top + plotH - h, w: barW, h, point: p };
     });
-    const line = points.map((p, i) => `${x(i)},${pad.top + plotH - (p.bytes / maxBytes) * plotH}`).join(" ");
+    const line = points
+      .map((p, i) => `${x(i)},${pad.top + plotH - (p.storageBytes / maxBytes) * plotH}`)
+      .join(" ");
     return { bars, line, maxChanges, maxBytes, plotH };
   });
 
@@ -70,8 +72,8 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
               fill="var(--color-primary-20)"
             >
               <title>
-                {formatDateTime(bar.point.at)}: {formatNumber(bar.point.changes)} changes,{" "}
-                {formatBytes(bar.point.bytes)}
+                {formatDateTime(bar.point.finishedAt ?? bar.point.startedAt)}:{" "}
+                {formatNumber(bar.point.changes)} changes, {formatBytes(bar.point.storageBytes)}
               </title>
             </rect>
           )}
@@ -81,7 +83,7 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
         </Show>
         <Show when={props.points.length > 0}>
           <text x={pad.left} y={height - 6} font-size="11" fill="var(--color-text-secondary)">
-            {formatDate(props.points[0].at)}
+            {formatDate(props.points[0].startedAt)}
           </text>
           <text
             x={width - pad.right}
@@ -90,7 +92,7 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
             font-size="11"
             fill="var(--color-text-secondary)"
           >
-            {formatDate(props.points[props.points.length - 1].at)}
+            {formatDate(props.points[props.points.length - 1].startedAt)}
           </text>
         </Show>
       </svg>
@@ -117,9 +119,9 @@ export function StorageChart(props: { points: VaultHistoryPoint[] }) {
           <For each={props.points}>
             {(p) => (
               <tr>
-                <td>{formatDateTime(p.at)}</td>
+                <td>{formatDateTime(p.finishedAt ?? p.startedAt)}</td>
                 <td>{formatNumber(p.changes)}</td>
-                <td>{formatBytes(p.bytes)}</td>
+                <td>{formatBytes(p.storageBytes)}</td>
               </tr>
             )}
           </For>

@@ -10,7 +10,7 @@ import {
   Show,
   Switch,
 } from "solid-js";
-import { ApiError, createPolling, type Job, type VaultTypeRow, vaultApi } from "../api";
+import { ApiError, createPolling, type Job, jobOverall, type VaultTypeRow, vaultApi } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ConfirmDialog } from "../components/confirm-dialog";
@@ -26,8 +26,7 @@ import { formatBytes, formatDateTime, formatDuration, formatNumber } from "../fo
 import { useSession } from "../session";
 
 const POLL_MS = 1500;
-const isActive = (job: Job | null | undefined) =>
-  !!job && (job.status === "running" || job.status === "queued");
+const isActive = (job: Job | null | undefined) => job?.status === "running";
 
 const jobNames: Record<string, string> = {
   backup: "A backup",
@@ -56,35 +55,44 @@ export default function BackupVault() {
   );
 
   const polling = createPolling(vaultApi.currentJob, POLL_MS, watching);
-  /** The job this page started, until the first poll reports on it. */
-  const [started, setStarted] = createSignal<Job | null>(null);
+  /** True from a successful "Backup all data" until the first poll reports the job. */
+  const [starting, setStarting] = createSignal(false);
   const job = createMemo<Job | null>(() => {
     if (!watching()) return null;
     const polled = polling.value();
-    return polled !== undefined ? polled : (started() ?? summary.latest?.runningJob ?? null);
+    return polled !== undefined ? polled : (summary.latest?.runningJob ?? null);
   });
 
   // When the watched job ends: refresh the figures it changed and say how it went.
   createEffect(
     on(polling.value, (current, previous) => {
+      if (current !== undefined) setStarting(false);
       if (!watching() || current === undefined || isActive(current)) return;
-      void finish(current, previous ?? started());
+      void finish(current, previous ?? undefined);
     }),
   );
 
-  const finish = async (current: Job | null, last: Job | null | undefined) => {
+  const finish = async (current: Job | null, last: Job | undefined) => {
     setWatching(false);
-    setStarted(null);
     const [latest] = await Promise.all([refetchSummary(), refetchTypes(), refetchHistory()]);
-    if ((current ?? last)?.kind !== "backup" && last) return;
+    if ((current ?? last)?.kind !== "backup") return;
     const status = current?.status ?? latest?.lastBackup?.status;
     if (status === "failed")
       notifyError(current?.error ?? "The backup stopped before the end.", "Backup failed");
     else notifySuccess("Backup complete", "Last backup and Item Storage are up to date.");
   };
 
+  const watch = () => {
+    polling.reset();
+    setWatching(true);
+    polling.refresh();
+  };
+
+  const typeLabels = createMemo(() => new Map((types.latest ?? []).map((t) => [t.type, t.label])));
+
   const disabledReason = () => {
     const running = job() ?? summary.latest?.runningJob;
+    if (starting()) return "The backup is starting…";
     if (isActive(running)) {
       return `${jobNames[running!.kind] ?? "Another job"} is running. You can back up again when it finishes.`;
     }
@@ -97,21 +105,14 @@ export default function BackupVault() {
 
   const startBackup = async () => {
     try {
-      setStarted(await vaultApi.startBackup());
+      await vaultApi.startBackup();
+      setStarting(true);
     } catch (err) {
-      // Someone else (another tab, the schedule) started one first: show it instead of failing.
-      if (err instanceof ApiError && err.code === "job_running") {
-        notifyError(err, "A backup is already running");
-        polling.reset();
-        setWatching(true);
-        polling.refresh();
-        return;
-      }
-      throw err;
+      // Someone else (another tab, the schedule) started one first: follow it instead of failing.
+      if (!(err instanceof ApiError && err.code === "job_running")) throw err;
+      notifyError(err, "A backup is already running");
     }
-    polling.reset();
-    setWatching(true);
-    polling.refresh();
+    watch();
   };
 
   return (
@@ -168,12 +169,17 @@ export default function BackupVault() {
         />
         <SummaryCard
           label="Storage"
-          value={formatBytes(summary.latest?.bytes ?? 0)}
+          value={formatBytes(summary.latest?.storageBytes ?? 0)}
           hint="Compressed, deduplicated"
         />
       </div>
 
-      <Show when={job()}>{(current) => <BackupProgress job={current()} />}</Show>
+      <Show when={starting() && !job()}>
+        <Card title="Backing up data...">
+          <ProgressBar label="Overall" value={0} detail="Starting…" />
+        </Card>
+      </Show>
+      <Show when={job()}>{(current) => <BackupProgress job={current()} labels={typeLabels()} />}</Show>
 
       <Show when={(history.latest?.length ?? 0) > 0}>
         <Card title="Storage and changes" description="Storage used and records changed, per backup">
@@ -204,11 +210,13 @@ export default function BackupVault() {
 }
 
 /** "Backing up data..." with an overall bar and one bar per content type. */
-function BackupProgress(props: { job: Job }) {
+function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
+  const overall = () => jobOverall(props.job);
   const state = () =>
     props.job.status === "done" ? "done" : props.job.status === "failed" ? "failed" : "running";
   const eta = () =>
     props.job.etaMs != null && state() === "running" ? `${formatDuration(props.job.etaMs)} left` : undefined;
+  const rows = () => Object.entries(props.job.progress.types);
   return (
     <Card
       title={
@@ -217,23 +225,22 @@ function BackupProgress(props: { job: Job }) {
           : `${jobNames[props.job.kind] ?? "A job"} is running...`
       }
     >
-      <div class="stack" aria-live="polite">
+      <div class="stack">
         <ProgressBar
           label="Overall"
-          done={props.job.done}
-          total={props.job.total}
-          detail={eta()}
+          value={overall().percent}
+          detail={[`${formatNumber(overall().records)} items`, eta()].filter(Boolean).join(" · ")}
           state={state()}
         />
-        <Show when={props.job.types.length > 0}>
-          <div class="storage-groups" style={{ gap: "12px 32px" }}>
-            <For each={props.job.types}>
-              {(t) => (
+        <Show when={rows().length > 0}>
+          <div class="progress-grid">
+            <For each={rows()}>
+              {([type, t]) => (
                 <ProgressBar
-                  label={t.label}
+                  label={props.labels.get(type) ?? type}
                   done={t.done}
                   total={t.total}
-                  state={t.status === "done" ? "done" : t.status === "failed" ? "failed" : "running"}
+                  state={t.status === "pending" ? "pending" : t.status === "done" ? "done" : "running"}
                 />
               )}
             </For>

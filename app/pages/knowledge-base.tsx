@@ -1,71 +1,57 @@
-import { A } from "@solidjs/router";
-import { createMemo, createSignal, For, Show } from "solid-js";
+import { A, useSearchParams } from "@solidjs/router";
+import { createMemo, For, Show } from "solid-js";
 import { Card } from "../components/card";
 import { EmptyState } from "../components/empty-state";
 import { PageHeader } from "../components/page-header";
 import { SearchInput } from "../components/search-input";
+import { searchArticles } from "../help/articles";
 
-/** The help topics; their pages are written by the Knowledge Base work. */
-export const helpTopics = [
-  {
-    slug: "getting-started",
-    title: "Getting started",
-    summary: "Your first backup and what Discovery shows.",
-  },
-  {
-    slug: "what-is-backed-up",
-    title: "What is backed up",
-    summary: "Content types covered, and what is not (and why).",
-  },
-  {
-    slug: "compare-and-restore",
-    title: "Compare and restore one record",
-    summary: "Find a record, compare versions, restore.",
-  },
-  {
-    slug: "bulk-recovery",
-    title: "Bulk Recovery",
-    summary: "Restore many records and what team-assisted means.",
-  },
-  { slug: "exports", title: "Exports and schedules", summary: "Quick Export, Schedule Export and History." },
-  {
-    slug: "troubleshooting",
-    title: "Troubleshooting",
-    summary: "When a change, a restore or an export is not what you expect.",
-  },
-  { slug: "best-practices", title: "Best practices", summary: "Habits that keep your store safe." },
-];
-
+/** The Knowledge Base: every help page, searchable by title and text (in the browser, no server call). */
 export default function KnowledgeBase() {
-  const [query, setQuery] = createSignal("");
-  const found = createMemo(() => {
-    const q = query().toLowerCase();
-    return helpTopics.filter((t) => !q || `${t.title} ${t.summary}`.toLowerCase().includes(q));
-  });
+  const [params, setParams] = useSearchParams<{ q?: string }>();
+  const query = () => params.q ?? "";
+  const hits = createMemo(() => searchArticles(query()));
   return (
     <div class="stack-l">
       <PageHeader
         title="Knowledge Base"
-        description="How Strongbox works and what to do when something looks wrong."
+        description="How Strongbox works, and what to do when something looks wrong."
       />
-      <SearchInput label="Search the Knowledge Base" onSearch={setQuery} />
+      <SearchInput
+        label="Search the Knowledge Base"
+        placeholder="Search help, e.g. restore, export, automatic sync"
+        value={query()}
+        onSearch={(q) => setParams({ q: q || undefined }, { replace: true })}
+      />
+      <Show when={query()}>
+        <p class="muted small" role="status">
+          {hits().length === 0
+            ? `No help pages match "${query()}".`
+            : `${hits().length} help page${hits().length === 1 ? "" : "s"} match "${query()}".`}
+        </p>
+      </Show>
       <Show
-        when={found().length > 0}
+        when={hits().length > 0}
         fallback={
           <EmptyState title="No help pages match">
-            Try another word, such as "restore" or "export".
+            Try another word, such as "restore", "export" or "schedule", or browse{" "}
+            <A href="/help">all help pages</A>.
           </EmptyState>
         }
       >
-        <ul class="summary-grid" style={{ "list-style": "none", padding: 0, margin: 0 }}>
-          <For each={found()}>
-            {(topic) => (
+        <ul
+          class="summary-grid"
+          aria-label="Help pages"
+          style={{ "list-style": "none", padding: 0, margin: 0 }}
+        >
+          <For each={hits()}>
+            {(hit) => (
               <li>
                 <Card>
                   <h2 style={{ "font-size": "1.0625rem" }}>
-                    <A href={`/help/${topic.slug}`}>{topic.title}</A>
+                    <A href={`/help/${hit.article.slug}`}>{hit.article.title}</A>
                   </h2>
-                  <p class="muted small">{topic.summary}</p>
+                  <p class="muted small">{hit.snippet ?? hit.article.summary}</p>
                 </Card>
               </li>
             )}
