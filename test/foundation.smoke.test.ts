@@ -14,3 +14,15 @@ describe("foundation", () => {
     expect(tables.results.length).toBe(1);
   });
 });
+
+describe("the SPA", () => {
+  it("serves index.html for deep links, with the frame-ancestors policy", async () => {
+    for (const path of ["/", "/vault", "/export/history"]) {
+      const res = await exports.default.fetch(`http://app.test${path}`);
+      expect(res.status, path).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/text\/html/);
+      expect(await res.text()).toContain('<div id="root">');
+      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'self' https://*.bigcommerce.com");
+    }
+  });
+});

@@ -6,6 +6,8 @@ import type { MiddlewareHandler } from "hono";
  */
 export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = async (c, next) => {
   await next();
+  // Responses from the asset binding or fetch() have immutable headers.
+  c.res = new Response(c.res.body, c.res);
   const extra = (c.env.FRAME_ANCESTORS ?? "")
     .split(",")
     .map((s) => s.trim())
