@@ -290,6 +290,35 @@ export const planChanges = sqliteTable("plan_changes", {
   changedAt: ms("changed_at").notNull(),
 });
 
+/** One-time sign-in links for the app's own address (outside the control panel). Only the hash is kept. */
+export const signinTokens = sqliteTable(
+  "signin_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    createdAt: ms("created_at").notNull(),
+    expiresAt: ms("expires_at").notNull(),
+    usedAt: ms("used_at"),
+  },
+  (t) => [index("signin_tokens_email").on(t.email, t.createdAt), index("signin_tokens_ip").on(t.ip, t.createdAt)],
+);
+
+/** Every sign-in outside the control panel: who, when, from where (shown on the Settings page). */
+export const signins = sqliteTable(
+  "signins",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    storeHash: text("store_hash").notNull(),
+    userId: integer("user_id").notNull(),
+    email: text("email").notNull(),
+    ip: text("ip").notNull(),
+    userAgent: text("user_agent"),
+    at: ms("at").notNull(),
+  },
+  (t) => [index("signins_store").on(t.storeHash, t.at)],
+);
+
 export type Store = typeof stores.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
