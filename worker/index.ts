@@ -1,7 +1,20 @@
 import { app } from "./app";
+import { enqueueDueBackups, handleBackupQueue } from "./backup/schedule";
+import { exportCron, handleExportQueue } from "./export/queue";
 
 export { StoreJobs } from "./jobs/store-jobs";
 
 export default {
   fetch: app.fetch,
+  async scheduled(controller, env, ctx) {
+    ctx.waitUntil(enqueueDueBackups(env, controller.scheduledTime));
+    ctx.waitUntil(exportCron(env, controller.scheduledTime));
+  },
+  async queue(batch, env) {
+    const rest = await handleExportQueue(await handleBackupQueue(batch.messages, env), env);
+    for (const msg of rest) {
+      console.error("queue message of unknown kind", msg.body);
+      msg.ack();
+    }
+  },
 } satisfies ExportedHandler<Env>;

@@ -17,4 +17,5 @@ export const testBindings = {
   TOKEN_ENCRYPTION_KEY: `k1:${Buffer.from("test-key-0123456789abcdef-012345").toString("base64")}`,
   LINK_SIGNING_SECRET: "test-link-signing-secret",
   RESEND_API_KEY: "",
+  DEV_PAGES: "1",
 };

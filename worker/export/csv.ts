@@ -1,0 +1,84 @@
+/**
+ * Records as spreadsheet rows. A record's scalar fields are columns; nested objects become dotted
+ * columns (`address.city`); lists of plain values are joined with " | "; a top-level list of objects
+ * (a product's variants, an order's consignments) goes to its own CSV, one row per item, keyed by the
+ * record's id. Deeper lists of objects stay JSON in a single cell. Nothing is type-specific: every
+ * content type is flattened by the same rules, so a new registry entry exports without code.
+ */
+export type Row = Record<string, string>;
+
+/** The CSV files one record contributes to: "" is the type's main CSV, other keys the child lists. */
+export type FlatRecord = { main: Row; children: Record<string, Row[]> };
+
+const isPlain = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+function cell(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  return JSON.stringify(v);
+}
+
+function flattenInto(out: Row, value: unknown, prefix: string) {
+  if (isPlain(value)) {
+    const entries = Object.entries(value);
+    if (entries.length === 0 && prefix) out[prefix] = "";
+    for (const [k, v] of entries) flattenInto(out, v, prefix ? `${prefix}.${k}` : k);
+    return;
+  }
+  if (Array.isArray(value)) {
+    out[prefix] = value.every((v) => v === null || typeof v !== "object")
+      ? value.map(cell).join(" | ")
+      : JSON.stringify(value);
+    return;
+  }
+  out[prefix] = cell(value);
+}
+
+export function flattenRecord(
+  record: Record<string, unknown>,
+  parentKey: string,
+  parentId: string,
+): FlatRecord {
+  const main: Row = {};
+  const children: Record<string, Row[]> = {};
+  for (const [k, v] of Object.entries(record)) {
+    if (Array.isArray(v) && v.length > 0 && v.every(isPlain)) {
+      children[k] = v.map((item) => {
+        const row: Row = { [parentKey]: parentId };
+        flattenInto(row, item, "");
+        return row;
+      });
+      continue;
+    }
+    if (Array.isArray(v) && v.length === 0) continue;
+    flattenInto(main, v, k);
+  }
+  return { main, children };
+}
+
+/** Adds the row's columns not yet known, in first-seen order. */
+export function mergeColumns(columns: string[], row: Row): boolean {
+  let added = false;
+  const known = new Set(columns);
+  for (const k of Object.keys(row)) {
+    if (!known.has(k)) {
+      columns.push(k);
+      known.add(k);
+      added = true;
+    }
+  }
+  return added;
+}
+
+/** RFC 4180: quote fields holding a quote, comma or line break; double inner quotes. Leading =+-@ are prefixed with ' so a spreadsheet does not run them as formulas. */
+export function csvField(v: string): string {
+  let s = v;
+  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export const csvLine = (values: string[]) => `${values.map(csvField).join(",")}\r\n`;
+
+export const csvRow = (columns: string[], row: Row) => csvLine(columns.map((c) => row[c] ?? ""));

@@ -1,0 +1,253 @@
+import { eq } from "drizzle-orm";
+import { toCaptured } from "../backup/capture";
+import { type ApiRecord, type ListCursor, recordIdOf } from "../bigcommerce/client";
+import { getType, typeKeys } from "../bigcommerce/registry";
+import { getDb } from "../db/client";
+import { exportsTable, stores } from "../db/schema";
+import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
+import { flattenRecord, mergeColumns } from "./csv";
+import { LINK_TTL_MS } from "./links";
+import { notifyExportFailed, notifyExportReady } from "./notify";
+import {
+  DEFAULT_PART_BYTES,
+  DEFAULT_SPLIT_BYTES,
+  packageExport,
+  parentColumn,
+  type ZipInfo,
+  zipKey,
+} from "./package";
+import { deleteStaged, encodeStagedPage, stageKey } from "./staging";
+
+export type ExportParams = {
+  exportId: string;
+  /** Tests use small sizes; production uses 1 GB ZIPs of 8 MiB parts. */
+  splitBytes?: number;
+  partBytes?: number;
+};
+
+/**
+ * `fetch`: one API page per step, staged to R2 (resumable at any page, like a backup).
+ * `package`: one step that streams the staged pages into ZIPs (no API calls, bounded by R2 and
+ * deflate speed, so it fits one alarm: 1 GB takes well under a minute); a crash restarts it.
+ */
+export type ExportState = {
+  exportId: string;
+  kind: "manual" | "weekly" | "monthly";
+  types: string[];
+  phase: "fetch" | "package" | "done";
+  ti: number;
+  cursor: ListCursor | null;
+  parentIds: string[] | null;
+  pi: number;
+  pages: Record<string, number>;
+  counts: Record<string, number>;
+  totals: Record<string, number | null>;
+  calls: Record<string, number>;
+  columns: Record<string, string[]>;
+  zips: ZipInfo[];
+  splitBytes: number;
+  partBytes: number;
+};
+
+function numberVar(v: unknown, fallback: number): number {
+  const n = Number(v);
+  return Number.isFinite(n) && n > 0 ? n : fallback;
+}
+
+async function updateRow(
+  ctx: JobContext,
+  exportId: string,
+  values: Partial<typeof exportsTable.$inferInsert>,
+) {
+  await getDb(ctx.env).update(exportsTable).set(values).where(eq(exportsTable.id, exportId));
+}
+
+function nextType(state: ExportState): ExportState {
+  const ti = state.ti + 1;
+  return {
+    ...state,
+    ti,
+    cursor: null,
+    parentIds: null,
+    pi: 0,
+    phase: ti >= state.types.length ? "package" : "fetch",
+  };
+}
+
+async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
+  const key = state.types[state.ti];
+  const type = getType(key);
+  const client = await ctx.client();
+  const before = client.calls;
+  let next = state;
+
+  if (type.parent && state.parentIds === null) {
+    // Per-parent types (price list records, promotion codes, site routes...): list the parents' ids first.
+    const parentType = getType(type.parent.type);
+    const parentIds: string[] = [];
+    for await (const page of client.pages(parentType, { idsOnly: true })) {
+      for (const r of page.records) parentIds.push(recordIdOf(parentType, r));
+    }
+    next = { ...state, parentIds, pi: 0, cursor: null };
+  } else if (type.parent && state.pi >= (state.parentIds?.length ?? 0)) {
+    return nextType(state);
+  } else {
+    const parentId = type.parent ? (state.parentIds as string[])[state.pi] : undefined;
+    const page = await client.listPage(type, { cursor: state.cursor, parentId });
+    await client.fetchChildren(type, page.records as ApiRecord[]);
+    const captured = toCaptured(type, page.records, parentId);
+    const seq = state.pages[key] ?? 0;
+    const columns = { ...state.columns };
+    const main = [...(columns[key] ?? [])];
+    const childCols: Record<string, string[]> = {};
+    for (const c of captured) {
+      const flat = flattenRecord(c.body as Record<string, unknown>, parentColumn(key), c.recordId);
+      mergeColumns(main, flat.main);
+      for (const [child, rows] of Object.entries(flat.children)) {
+        const stem = `${key}.${child}`;
+        childCols[stem] ??= [...(columns[stem] ?? [])];
+        for (const row of rows) mergeColumns(childCols[stem], row);
+      }
+    }
+    columns[key] = main;
+    Object.assign(columns, childCols);
+    if (captured.length) {
+      await ctx.env.EXPORTS.put(
+        stageKey(ctx.storeHash, state.exportId, key, seq),
+        encodeStagedPage(
+          captured.map((c) => c.recordId),
+          captured.map((c) => c.body),
+        ),
+      );
+    }
+    next = {
+      ...state,
+      columns,
+      cursor: page.next,
+      pages: { ...state.pages, [key]: seq + (captured.length ? 1 : 0) },
+      counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + captured.length },
+      totals: { ...state.totals, [key]: type.parent ? null : (page.total ?? state.totals[key] ?? null) },
+    };
+    if (!page.next) next = type.parent ? { ...next, pi: next.pi + 1, cursor: null } : nextType(next);
+  }
+  next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + (client.calls - before) } };
+  await updateRow(ctx, state.exportId, { counts: next.counts });
+  return next;
+}
+
+async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
+  const db = getDb(ctx.env);
+  const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, state.exportId)).limit(1);
+  const [store] = await db
+    .select({ name: stores.name })
+    .from(stores)
+    .where(eq(stores.hash, ctx.storeHash))
+    .limit(1);
+  const zips = await packageExport(
+    ctx.env.EXPORTS,
+    {
+      storeHash: ctx.storeHash,
+      storeName: store?.name ?? ctx.storeHash,
+      exportId: state.exportId,
+      kind: state.kind,
+      createdAt: row?.createdAt ?? ctx.now(),
+      types: state.types,
+      pages: state.pages,
+      counts: state.counts,
+      columns: state.columns,
+    },
+    { splitBytes: state.splitBytes, partBytes: state.partBytes },
+  );
+  await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages);
+  const finishedAt = ctx.now();
+  await updateRow(ctx, state.exportId, {
+    status: "done",
+    finishedAt,
+    expiresAt: finishedAt + LINK_TTL_MS,
+    size: zips.reduce((s, z) => s + z.size, 0),
+    files: zips,
+    counts: state.counts,
+    error: null,
+  });
+  return { ...state, phase: "done", zips };
+}
+
+/**
+ * Exports the chosen content types of the store as it is now: JSON Lines + CSV per type and a
+ * manifest, in one or more ZIPs in R2, then emails the download links. Runs in the store's
+ * Durable Object like a backup, so it is paced by the same quota and never runs beside another job.
+ */
+export const exportJob: JobKind<ExportParams, ExportState> = {
+  kind: "export",
+
+  async start(ctx, params) {
+    const db = getDb(ctx.env);
+    const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, params.exportId)).limit(1);
+    if (!row || row.storeHash !== ctx.storeHash)
+      throw new Error(`Export ${params.exportId} not found for this store`);
+    const order = new Set(row.types);
+    const types = typeKeys.filter((k) => order.has(k));
+    await updateRow(ctx, row.id, { status: "running", counts: {} });
+    const env = ctx.env as unknown as Record<string, unknown>;
+    return {
+      exportId: row.id,
+      kind: row.kind,
+      types,
+      phase: types.length ? "fetch" : "package",
+      ti: 0,
+      cursor: null,
+      parentIds: null,
+      pi: 0,
+      pages: {},
+      counts: {},
+      totals: {},
+      calls: {},
+      columns: {},
+      zips: [],
+      splitBytes: params.splitBytes ?? numberVar(env.EXPORT_SPLIT_BYTES, DEFAULT_SPLIT_BYTES),
+      partBytes: params.partBytes ?? numberVar(env.EXPORT_PART_BYTES, DEFAULT_PART_BYTES),
+    };
+  },
+
+  async step(ctx, state) {
+    if (state.phase === "fetch") return { state: await fetchStep(ctx, state) };
+    if (state.phase === "package") return { state: await packageStep(ctx, state), done: true };
+    return { state, done: true };
+  },
+
+  progress(state) {
+    const types: Record<string, TypeProgress> = {};
+    state.types.forEach((key, i) => {
+      const done = state.phase !== "fetch" || i < state.ti;
+      types[key] = {
+        done: state.counts[key] ?? 0,
+        total: done ? (state.counts[key] ?? 0) : (state.totals[key] ?? null),
+        calls: state.calls[key] ?? 0,
+        versions: 0,
+        deleted: 0,
+        unchanged: 0,
+        bytes: 0,
+        status: done ? "done" : i === state.ti ? "running" : "pending",
+      };
+    });
+    const left = state.phase === "fetch" ? state.types.length - state.ti : 0;
+    return { types, remainingCalls: left } satisfies JobProgress;
+  },
+
+  async finish(ctx, state, outcome) {
+    if (outcome.status === "done") {
+      await notifyExportReady(ctx.env, ctx.storeHash, state.exportId);
+      return;
+    }
+    const reason =
+      outcome.status === "cancelled"
+        ? "The export was cancelled."
+        : (outcome.error ?? "The export stopped unexpectedly.");
+    await updateRow(ctx, state.exportId, { status: "failed", finishedAt: ctx.now(), error: reason });
+    await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages).catch(() => undefined);
+    // ZIPs of a failed export are never linked: remove any that were completed.
+    const keys = Array.from({ length: 64 }, (_, i) => zipKey(ctx.storeHash, state.exportId, i + 1));
+    await ctx.env.EXPORTS.delete(keys).catch(() => undefined);
+    await notifyExportFailed(ctx.env, ctx.storeHash, state.exportId, reason);
+  },
+};

@@ -1,0 +1,62 @@
+import { eq } from "drizzle-orm";
+import { typeKeys } from "../bigcommerce/registry";
+import { getDb } from "../db/client";
+import { exportsTable } from "../db/schema";
+import { conflict } from "../lib/errors";
+import { newId } from "../lib/ids";
+import { dedupeEmails } from "../notify/email";
+import type { ExportParams } from "./export-job";
+
+export type StartExportInput = {
+  storeHash: string;
+  kind: "manual" | "weekly" | "monthly";
+  types: string[];
+  emails: string[];
+  includeImages?: boolean;
+  createdBy: string;
+  /** Given by scheduled runs so a redelivered queue message starts the same export, not a second one. */
+  exportId?: string;
+  /** Tests only: smaller ZIPs and parts. */
+  sizes?: Pick<ExportParams, "splitBytes" | "partBytes">;
+};
+
+export const JOB_RUNNING_MESSAGE =
+  "An export or backup is already running for this store. Try again when it has finished.";
+
+const storeJobs = (env: Env, storeHash: string) => env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
+
+/**
+ * Records the export (History shows it from now on) and starts it in the store's Durable Object.
+ * Refused with 409 `job_running` while any job of the store runs: one job at a time per store.
+ */
+export async function startExport(env: Env, input: StartExportInput, now = Date.now()): Promise<string> {
+  const stub = storeJobs(env, input.storeHash);
+  const running = await stub.currentJob();
+  if (running) throw conflict(JOB_RUNNING_MESSAGE, "job_running");
+  const id = input.exportId ?? newId(now);
+  const wanted = new Set(input.types);
+  const db = getDb(env);
+  await db
+    .insert(exportsTable)
+    .values({
+      id,
+      storeHash: input.storeHash,
+      kind: input.kind,
+      status: "queued",
+      types: typeKeys.filter((k) => wanted.has(k)),
+      emails: dedupeEmails(input.emails),
+      includeImages: input.includeImages ?? false,
+      createdBy: input.createdBy,
+      createdAt: now,
+    })
+    .onConflictDoNothing();
+  try {
+    await stub.startJob("export", { exportId: id, ...input.sizes } satisfies ExportParams);
+  } catch (err) {
+    await db.delete(exportsTable).where(eq(exportsTable.id, id));
+    if (String((err as Error)?.message ?? err).includes("already running"))
+      throw conflict(JOB_RUNNING_MESSAGE, "job_running");
+    throw err;
+  }
+  return id;
+}
