@@ -16,6 +16,8 @@ export interface SandboxOptions {
   now?: () => number;
   /** Default rate-limit time scale of new stores (0.01 = 300 ms windows). */
   timeScale?: number;
+  /** Origin the sandbox is reached at, for generated image URLs. Default http://sandbox.test (the tests' SANDBOX_URL). */
+  origin?: string;
 }
 
 export type { SandboxState };
@@ -35,6 +37,7 @@ export function createSandbox(options: SandboxOptions = {}) {
     resources: new Map<string, ResourceDef>(),
     primary: new Map<string, ResourceDef>(),
     storeSeq: 0,
+    origin: (options.origin ?? "http://sandbox.test").replace(/\/$/, ""),
   };
 
   const app = new Hono();

@@ -34,6 +34,7 @@ const sandbox = createSandbox({
   ],
   deliverWebhooks: "http",
   timeScale: Number(process.env.SANDBOX_TIME_SCALE ?? 1),
+  origin: process.env.SANDBOX_URL ?? `http://localhost:${port}`,
 });
 
 const demo = createStore(sandbox.state, "demo", Number(process.env.SANDBOX_SEED ?? 1));

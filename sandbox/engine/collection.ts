@@ -207,15 +207,15 @@ function checkUnique(def: ResourceDef, rec: Rec, ctx: Ctx, self?: Key): void {
     const first = u.fields[0];
     const value = rec[first];
     if (value === undefined || value === null || value === "") continue;
-    t.ensureIndex(first);
-    const clash = t
-      .by(first, value)
-      .find(
-        (other) =>
-          other[key] !== self &&
-          u.fields.every((f) => other[f] === rec[f]) &&
-          (!u.perParent || !def.parent || other[def.parent.field] === rec[def.parent.field]),
-      );
+    // Per-parent keys are checked among siblings only (a label like "Black" repeats across the store).
+    const candidates =
+      u.perParent && def.parent ? t.by(def.parent.field, rec[def.parent.field]) : t.by(first, value);
+    const clash = candidates.find(
+      (other) =>
+        other[key] !== self &&
+        u.fields.every((f) => other[f] === rec[f]) &&
+        (!u.perParent || !def.parent || other[def.parent.field] === rec[def.parent.field]),
+    );
     if (clash) {
       throw new ApiError(409, u.title, Object.fromEntries(u.fields.map((f) => [f, String(rec[f])])));
     }

@@ -20,6 +20,8 @@ export interface SandboxState {
   /** Primary resource per collection: its shape is the one exported. */
   primary: Map<string, ResourceDef>;
   storeSeq: number;
+  /** Origin the sandbox is reached at (generated image URLs point under `{origin}/__sandbox/cdn/`). */
+  origin: string;
 }
 
 export type Changes = Record<string, { created: Key[]; updated: Key[]; deleted: Key[] }>;

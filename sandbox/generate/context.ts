@@ -32,6 +32,11 @@ export class GenContext {
     return this.ctx.now - Math.floor(this.rng.next() * days * 86_400_000);
   }
 
+  /** Base URL of the store's generated files: `{origin}/__sandbox/cdn/{hash}`. */
+  get cdn(): string {
+    return `${this.ctx.state.origin}/__sandbox/cdn/${this.ctx.store.hash}`;
+  }
+
   resource(name: string): ResourceDef {
     const def = this.ctx.state.resources.get(name);
     if (!def) throw new Error(`generator: unknown resource ${name}`);
