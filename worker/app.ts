@@ -13,6 +13,8 @@ import { discoveryRoutes } from "./activity/discovery";
 import { plansRoutes } from "./plans/routes";
 import { settingsRoutes } from "./settings/routes";
 import { securityHeaders } from "./lib/security-headers";
+import { restoreRoutes } from "./restore/routes";
+import { vaultRoutes } from "./vault/routes";
 
 export const app = new OpenAPIHono<AppEnv>();
 
@@ -35,6 +37,8 @@ app.route("/api", sessionRoutes);
 app.route("/api", exportRoutes);
 app.route("/downloads", downloadRoutes);
 app.route("/__dev", devRoutes);
+app.route("/api", vaultRoutes);
+app.route("/api", restoreRoutes);
 app.route("/api", plansRoutes);
 app.route("/api", settingsRoutes);
 app.route("/api", discoveryRoutes);

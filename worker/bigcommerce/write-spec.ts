@@ -1,0 +1,366 @@
+import type { ApiRecord } from "./client";
+import type { TypeKey } from "./registry";
+
+/**
+ * How records are written back to BigCommerce, beyond the registry's `restore` entry (top-level
+ * create/update/delete paths): the sub-resources a record carries and their endpoints, the ids it
+ * references (remapped after a re-create), natural-key checks run before anything is written, and
+ * what a re-created record needs. Restore (single, bulk, undo) reads only this and the registry.
+ *
+ * Paths: `{id}` is the live id of the record, `{child}` the live id of the sub-resource,
+ * `{parent}` the id of the record's parent for per-parent types.
+ */
+
+/** A reference to another record inside a body. `path` walks objects by name and arrays with `[]`. */
+export type RefSpec = {
+  path: string;
+  type: TypeKey;
+  /** Only when the record matches (e.g. a redirect pointing to a product). */
+  when?: (record: ApiRecord) => boolean;
+};
+
+/**
+ * A pairing key for sub-resources whose ids differ between the version and the live record (after a
+ * re-create, or when someone deleted and re-added one): a field, or several fields together.
+ */
+export type MatchKey = string | string[];
+
+export type ChildWrite = {
+  /** Where the sub-resources sit in the record's body. */
+  field: string;
+  /** Collection path (create; update/delete append `/{child}` when `shape` is "single"). */
+  path: string;
+  idField: string;
+  /** Tried in order when ids do not pair. */
+  match: MatchKey[];
+  /** Server-assigned fields: never written, never compared. */
+  readOnly: string[];
+  /**
+   * `single`: POST path with one object, PUT/DELETE path/{child}.
+   * `array`: POST/PUT path with an array of objects (ids inside), DELETE path?{idField}:in=.
+   */
+  shape: "single" | "array";
+  /** The create call's method when it is not POST (upserts). */
+  createMethod?: "PUT";
+  /** Field on each sub-resource naming its parent record (array endpoints are store-wide). */
+  parentField?: string;
+  /** Sent inside the parent's create call (saves one call per sub-resource). */
+  embedInCreate?: boolean;
+  /** Sub-resources BigCommerce keeps by itself and that are never deleted (a product's base variant). */
+  permanent?: (child: ApiRecord) => boolean;
+  /** Rewrites a sub-resource before writing it; `live` is the parent as it is now (siblings synced earlier). */
+  prepare?: (child: ApiRecord, live: ApiRecord) => ApiRecord;
+  /** Sub-resources of each sub-resource (an option's values), synced after their owner; `{child}` in their path is the owner's live id. */
+  nested?: ChildWrite;
+};
+
+/** A natural key the store keeps unique: checked before writing, so a conflict stops the restore cleanly. */
+export type UniqueCheck = {
+  /** What the merchant calls it ("SKU"). */
+  label: string;
+  /** Field path in the body (`variants[].sku` checks every variant). */
+  field: string;
+  /** List endpoint that finds records by that value, and the query parameter taking a comma list. */
+  path: string;
+  param: string;
+  /** Field of the found record naming the record that holds the key (defaults to the type's id field). */
+  owner?: string;
+};
+
+export type WriteSpec = {
+  children?: ChildWrite[];
+  refs?: RefSpec[];
+  /** Added to a re-created record's body (a restored customer must choose a new password). */
+  onCreate?: Record<string, unknown>;
+  unique?: UniqueCheck[];
+  /** Top-level fields BigCommerce derives from others: shown in the compare view but never reported as not accepted. */
+  derived?: string[];
+};
+
+const metafields = (resource: string): ChildWrite => ({
+  field: "metafields",
+  path: `/${resource}/{id}/metafields`,
+  idField: "id",
+  match: [["namespace", "key"]],
+  readOnly: ["id", "date_created", "date_modified", "owner_client_id", "resource_id", "resource_type"],
+  shape: "single",
+});
+
+type OptionValueRef = { id?: number; option_id?: number; label?: string; option_display_name?: string };
+
+/** Variant option values name their option and value; after options are re-created the ids are new, the names are not. */
+function variantWithLiveOptionIds(variant: ApiRecord, live: ApiRecord): ApiRecord {
+  const options =
+    (live.options as {
+      id: number;
+      display_name: string;
+      option_values?: { id: number; label: string }[];
+    }[]) ?? [];
+  const values = ((variant.option_values as OptionValueRef[]) ?? []).map((ov) => {
+    const option =
+      options.find((o) => o.display_name === ov.option_display_name) ??
+      options.find((o) => o.id === ov.option_id);
+    const value = option?.option_values?.find((v) => v.label === ov.label);
+    return option && value ? { id: value.id, option_id: option.id } : { id: ov.id, option_id: ov.option_id };
+  });
+  return { ...variant, option_values: values };
+}
+
+const hasNoOptionValues = (v: ApiRecord) => !Array.isArray(v.option_values) || v.option_values.length === 0;
+
+/** An image is re-created from its URL; the CDN sizes BigCommerce derives from it are never written. */
+function imageFromUrl(image: ApiRecord): ApiRecord {
+  const url = image.image_url ?? image.url_zoom ?? image.url_standard;
+  return url ? { ...image, image_url: url } : image;
+}
+
+/**
+ * Customer attribute values are read as `attribute_value`; the upsert endpoint names the field `value`
+ * while the customer create call embeds `attribute_value`. Both are sent so either write takes it.
+ */
+function attributeValueForWrite(attr: ApiRecord): ApiRecord {
+  const value = attr.attribute_value ?? attr.value;
+  return { ...attr, attribute_value: value, value };
+}
+
+const optionValues = (path: string): ChildWrite => ({
+  field: "option_values",
+  path,
+  idField: "id",
+  match: ["label"],
+  readOnly: ["id", "option_id"],
+  shape: "single",
+});
+
+export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
+  products: {
+    // Options before variants (variants name option values); removals run in reverse order first.
+    children: [
+      {
+        field: "options",
+        path: "/catalog/products/{id}/options",
+        idField: "id",
+        match: ["display_name"],
+        readOnly: ["id", "product_id", "name", "config"],
+        shape: "single",
+        nested: optionValues("/catalog/products/{id}/options/{child}/values"),
+      },
+      {
+        field: "modifiers",
+        path: "/catalog/products/{id}/modifiers",
+        idField: "id",
+        match: ["display_name"],
+        readOnly: ["id", "product_id", "name"],
+        shape: "single",
+        nested: optionValues("/catalog/products/{id}/modifiers/{child}/values"),
+      },
+      {
+        field: "variants",
+        path: "/catalog/products/{id}/variants",
+        idField: "id",
+        match: ["sku"],
+        readOnly: ["id", "product_id", "sku_id", "calculated_price", "calculated_weight", "image_url"],
+        shape: "single",
+        permanent: hasNoOptionValues,
+        prepare: variantWithLiveOptionIds,
+      },
+      {
+        field: "images",
+        path: "/catalog/products/{id}/images",
+        idField: "id",
+        match: ["image_url", "url_zoom", "image_file"],
+        readOnly: [
+          "id",
+          "product_id",
+          "date_modified",
+          "image_file",
+          "url_zoom",
+          "url_standard",
+          "url_thumbnail",
+          "url_tiny",
+        ],
+        shape: "single",
+        embedInCreate: true,
+        prepare: imageFromUrl,
+      },
+      {
+        field: "videos",
+        path: "/catalog/products/{id}/videos",
+        idField: "id",
+        match: ["video_id"],
+        readOnly: ["id", "product_id", "length"],
+        shape: "single",
+        embedInCreate: true,
+      },
+      {
+        field: "custom_fields",
+        path: "/catalog/products/{id}/custom-fields",
+        idField: "id",
+        match: ["name"],
+        readOnly: ["id"],
+        shape: "single",
+        embedInCreate: true,
+      },
+      {
+        field: "bulk_pricing_rules",
+        path: "/catalog/products/{id}/bulk-pricing-rules",
+        idField: "id",
+        match: ["quantity_min"],
+        readOnly: ["id"],
+        shape: "single",
+        embedInCreate: true,
+      },
+      metafields("catalog/products"),
+    ],
+    refs: [
+      { path: "brand_id", type: "brands" },
+      { path: "categories[]", type: "categories" },
+      { path: "related_products[]", type: "products" },
+    ],
+    unique: [
+      { label: "SKU", field: "sku", path: "/catalog/products", param: "sku" },
+      { label: "name", field: "name", path: "/catalog/products", param: "name" },
+      {
+        label: "variant SKU",
+        field: "variants[].sku",
+        path: "/catalog/variants",
+        param: "sku:in",
+        owner: "product_id",
+      },
+    ],
+    derived: ["price_hidden_label", "custom_url", "reviews_count", "reviews_rating_sum", "map_price"],
+  },
+  brands: {
+    children: [metafields("catalog/brands")],
+    unique: [{ label: "name", field: "name", path: "/catalog/brands", param: "name" }],
+  },
+  categories: {
+    children: [metafields("catalog/categories")],
+    refs: [
+      { path: "parent_id", type: "categories" },
+      { path: "tree_id", type: "category_trees" },
+    ],
+  },
+  customers: {
+    children: [
+      {
+        field: "addresses",
+        path: "/customers/addresses",
+        idField: "id",
+        match: [["first_name", "last_name", "address1", "city", "postal_code"]],
+        readOnly: ["id", "customer_id", "country"],
+        shape: "array",
+        parentField: "customer_id",
+        embedInCreate: true,
+      },
+      {
+        field: "attributes",
+        path: "/customers/attribute-values",
+        idField: "id",
+        match: ["attribute_id"],
+        readOnly: ["id", "customer_id", "date_created", "date_modified"],
+        shape: "array",
+        createMethod: "PUT",
+        parentField: "customer_id",
+        embedInCreate: true,
+        prepare: attributeValueForWrite,
+      },
+      metafields("customers"),
+    ],
+    refs: [
+      { path: "customer_group_id", type: "customer_groups" },
+      { path: "channel_ids[]", type: "channels" },
+      { path: "attributes[].attribute_id", type: "customer_attributes" },
+    ],
+    onCreate: { authentication: { force_password_reset: true } },
+    unique: [{ label: "email", field: "email", path: "/customers", param: "email:in" }],
+  },
+  customer_groups: {
+    refs: [{ path: "category_access.categories[]", type: "categories" }],
+  },
+  wishlists: {
+    refs: [
+      { path: "customer_id", type: "customers" },
+      { path: "items[].product_id", type: "products" },
+    ],
+  },
+  price_list_records: {
+    refs: [{ path: "price_list_id", type: "price_lists" }],
+  },
+  price_list_assignments: {
+    refs: [
+      { path: "price_list_id", type: "price_lists" },
+      { path: "customer_group_id", type: "customer_groups" },
+    ],
+  },
+  promotion_codes: {
+    refs: [{ path: "promotion_id", type: "promotions" }],
+  },
+  coupons: {
+    refs: [
+      {
+        path: "applies_to.ids[]",
+        type: "products",
+        when: (r) => (r.applies_to as { entity?: string })?.entity === "products",
+      },
+      {
+        path: "applies_to.ids[]",
+        type: "categories",
+        when: (r) => (r.applies_to as { entity?: string })?.entity === "categories",
+      },
+    ],
+    unique: [{ label: "code", field: "code", path: "/coupons", param: "code" }],
+  },
+  gift_certificates: {
+    refs: [{ path: "customer_id", type: "customers" }],
+  },
+  pages: {
+    refs: [{ path: "parent_id", type: "pages" }],
+  },
+  banners: {
+    refs: [
+      { path: "item_id", type: "categories", when: (r) => r.page === "category_page" },
+      { path: "item_id", type: "brands", when: (r) => r.page === "brand_page" },
+    ],
+  },
+  widgets: {
+    refs: [{ path: "widget_template_uuid", type: "widget_templates" }],
+  },
+  widget_placements: {
+    refs: [{ path: "widget_uuid", type: "widgets" }],
+  },
+  redirects: {
+    refs: [
+      {
+        path: "to.entity_id",
+        type: "products",
+        when: (r) => (r.to as { type?: string })?.type === "product",
+      },
+      {
+        path: "to.entity_id",
+        type: "categories",
+        when: (r) => (r.to as { type?: string })?.type === "category",
+      },
+      { path: "to.entity_id", type: "brands", when: (r) => (r.to as { type?: string })?.type === "brand" },
+      { path: "to.entity_id", type: "pages", when: (r) => (r.to as { type?: string })?.type === "page" },
+      { path: "site_id", type: "sites" },
+    ],
+  },
+  site_routes: {
+    refs: [{ path: "site_id", type: "sites" }],
+  },
+};
+
+export function writeSpecOf(type: string): WriteSpec {
+  return writeSpecs[type as TypeKey] ?? {};
+}
+
+/** Every reference pointing at `type`, by referencing type: what a re-created record's id must be rewritten in. */
+export function inboundRefs(type: string): { from: TypeKey; ref: RefSpec }[] {
+  const out: { from: TypeKey; ref: RefSpec }[] = [];
+  for (const [from, spec] of Object.entries(writeSpecs)) {
+    for (const ref of spec?.refs ?? [])
+      if (ref.type === type && from !== type) out.push({ from: from as TypeKey, ref });
+  }
+  return out;
+}
