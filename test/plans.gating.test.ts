@@ -150,3 +150,32 @@ describe("plans routes", () => {
     expect(seen.current).toBe("free");
   });
 });
+
+describe("every feature checks the plan on the server", () => {
+  it("a Free store cannot start an export of customers, nor schedule exports, through the API", async () => {
+    const client = await installAndSignIn("gateexp1", "free");
+    const res = await client.send("POST", "/api/exports", {
+      types: ["products", "customers"],
+      emails: ["ops@gateexp1.test"],
+    });
+    expect(res.status).toBe(403);
+    expect(await res.json()).toEqual({
+      error: { code: "plan_required", message: "Exporting Customers needs the Standard plan." },
+    });
+    const schedule = await client.send("PUT", "/api/export-schedule", {
+      enabled: true,
+      frequency: "weekly",
+      dayOfWeek: 1,
+      types: ["products"],
+      emails: ["ops@gateexp1.test"],
+    });
+    expect(schedule.status).toBe(403);
+    expect(await schedule.json()).toMatchObject({
+      error: { code: "plan_required", message: expect.stringContaining("Standard plan") },
+    });
+    const rows = await env.DB.prepare(
+      "select (select count(*) from exports where store_hash = 'gateexp1') as exports, (select count(*) from export_schedules where store_hash = 'gateexp1') as schedules",
+    ).first();
+    expect(rows).toEqual({ exports: 0, schedules: 0 });
+  });
+});

@@ -7,6 +7,7 @@ import { type Export, exportSchedules, exportsTable, stores } from "../db/schema
 import type { JobStatus } from "../jobs/store-jobs";
 import { badRequest, notFound } from "../lib/errors";
 import { dedupeEmails, isValidEmail } from "../notify/email";
+import { requirePlan } from "../plans/plans";
 import { exportLinks } from "./notify";
 import { nextRunAt, zonedTime } from "./schedule";
 import { startExport } from "./start";
@@ -213,6 +214,7 @@ export const exportRoutes = apiRouter()
     async (c) => {
       const s = c.get("session");
       const body = c.req.valid("json");
+      await requirePlan(c.env, s.storeHash, { types: body.types, action: "export" });
       const id = await startExport(c.env, {
         storeHash: s.storeHash,
         kind: "manual",
@@ -349,6 +351,7 @@ export const exportRoutes = apiRouter()
     async (c) => {
       const s = c.get("session");
       const body = c.req.valid("json");
+      await requirePlan(c.env, s.storeHash, { types: body.types, feature: "scheduled_export", action: "export" });
       if (body.frequency === "weekly" && (body.dayOfWeek === undefined || body.dayOfWeek === null)) {
         throw badRequest("dayOfWeek: choose the day of the week", "dayOfWeek");
       }
