@@ -160,7 +160,15 @@ export default function BackupVault() {
         <SummaryCard
           label="Next scheduled backup"
           value={summary.latest?.nextBackupAt ? formatDateTime(summary.latest.nextBackupAt) : "Not scheduled"}
-          hint={summary.latest?.autoSync ? "Automatic sync is on" : "Daily backup"}
+          hint={
+            summary.latest?.autoSync ? (
+              "Automatic sync is on"
+            ) : summary.latest?.nextBackupAt ? (
+              "Daily backup"
+            ) : (
+              <A href="/settings">Choose a daily backup time</A>
+            )
+          }
         />
         <SummaryCard
           label="Items"
