@@ -53,9 +53,9 @@ describe("the app inside the control panel", () => {
       await nav.getByRole("link", { name: target.link, exact: true }).click();
       await app.getByRole("heading", { level: 1, name: target.heading, exact: true }).waitFor();
       expect(framePath(page)).toBe(target.path);
-      await expect(nav.getByRole("link", { name: target.link, exact: true }).getAttribute("class")).resolves.toContain(
-        "active",
-      );
+      await expect(
+        nav.getByRole("link", { name: target.link, exact: true }).getAttribute("class"),
+      ).resolves.toContain("active");
     }
 
     const tabs: { area: string; tab: string; heading: string; path: string }[] = [
@@ -67,7 +67,9 @@ describe("the app inside the control panel", () => {
     ];
     for (const target of tabs) {
       await nav.getByRole("link", { name: target.area, exact: true }).click();
-      const tab = app.getByRole("tablist", { name: target.area }).getByRole("tab", { name: target.tab, exact: true });
+      const tab = app
+        .getByRole("tablist", { name: target.area })
+        .getByRole("tab", { name: target.tab, exact: true });
       await tab.click();
       await app.getByRole("heading", { level: 2, name: target.heading, exact: true }).waitFor();
       expect(framePath(page)).toBe(target.path);

@@ -52,7 +52,9 @@ export async function saveScreenshot(page: Page, name: string): Promise<string> 
  * (no cookies carried between tests), and a screenshot in `test-results/` when a test fails. Returns a
  * getter for the current test's harness.
  */
-export function useBrowser(options: { viewport?: { width: number; height: number } } = {}): () => BrowserHarness {
+export function useBrowser(
+  options: { viewport?: { width: number; height: number } } = {},
+): () => BrowserHarness {
   let browser: Browser | undefined;
   let current: BrowserHarness | undefined;
 

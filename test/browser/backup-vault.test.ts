@@ -1,0 +1,88 @@
+import type { FrameLocator, Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { useBrowser } from "./support/browser";
+import { useStack } from "./support/stack";
+
+const stack = useStack();
+const browser = useBrowser();
+
+async function setFaults(faults: { slowMs: number; slowRate: number }) {
+  const res = await fetch(`${stack().sandboxUrl}/__sandbox/stores/${stack().storeHash}/faults`, {
+    method: "PUT",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(faults),
+  });
+  if (!res.ok) throw new Error(`setting faults failed: ${res.status} ${await res.text()}`);
+}
+
+/** Opens the control panel and the app's Backup Vault > Backup vault tab. */
+async function openBackupVault(page: Page): Promise<FrameLocator> {
+  await page.goto(stack().controlPanelUrl);
+  const app = page.frameLocator('iframe[title="Strongbox"]');
+  await app
+    .getByRole("navigation", { name: "Strongbox" })
+    .getByRole("link", { name: "Backup Vault", exact: true })
+    .click();
+  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
+  return app;
+}
+
+/** The value of a summary card ("Last backup", "Items"...). */
+async function summaryValue(app: FrameLocator, label: string): Promise<string> {
+  const card = app.locator("dl.summary-card").filter({ has: app.locator("dt", { hasText: label }) });
+  return ((await card.locator("dd").first().textContent()) ?? "").trim();
+}
+
+describe("Backup Vault > Backup vault", () => {
+  it("Backup all data: Confirm, live progress with the button disabled, then Last backup and Item Storage update", async () => {
+    const { page, context } = browser();
+    const app = await openBackupVault(page);
+    expect(await summaryValue(app, "Last backup")).toBe("Never");
+    await app.getByText("No backups yet").or(app.getByText("Nothing is stored yet")).first().waitFor();
+
+    // Slow the store's API down so the running state stays on screen long enough to look at.
+    await setFaults({ slowMs: 150, slowRate: 1 });
+    const backupAll = app.getByRole("button", { name: "Backup all data" });
+    await backupAll.click();
+    const dialog = app.getByRole("dialog", { name: "Backup all data" });
+    await dialog.waitFor();
+    await dialog.getByRole("button", { name: "Confirm" }).click();
+    await dialog.waitFor({ state: "hidden" });
+
+    await app.getByRole("heading", { name: "Backing up data..." }).waitFor();
+    const overall = app.getByRole("progressbar", { name: "Overall" });
+    await overall.waitFor();
+    expect(await backupAll.isDisabled()).toBe(true);
+    await app.getByText("A backup is running. You can back up again when it finishes.").waitFor();
+
+    // A second window of the same merchant sees the running backup and cannot start another.
+    const other = await context.newPage();
+    const otherApp = await openBackupVault(other);
+    await otherApp.getByRole("heading", { name: "Backing up data..." }).waitFor();
+    expect(await otherApp.getByRole("button", { name: "Backup all data" }).isDisabled()).toBe(true);
+    await other.close();
+
+    await setFaults({ slowMs: 0, slowRate: 0 });
+    await app.getByText("Backup complete").waitFor({ timeout: 120_000 });
+    await app.getByRole("heading", { name: "Backing up data..." }).waitFor({ state: "hidden" });
+    expect(await backupAll.isEnabled()).toBe(true);
+
+    expect(await summaryValue(app, "Last backup")).not.toBe("Never");
+    await app.locator("dl.summary-card", { hasText: "Last backup" }).getByText("Done").waitFor();
+    expect(Number((await summaryValue(app, "Items")).replace(/,/g, ""))).toBeGreaterThan(0);
+
+    const products = app
+      .getByRole("table", { name: /Store business data/ })
+      .getByRole("row", { name: /Products/ });
+    const productCount = Number(
+      ((await products.getByRole("cell").nth(1).textContent()) ?? "0").replace(/,/g, ""),
+    );
+    expect(productCount).toBeGreaterThan(0);
+    await app.getByRole("heading", { name: "Storage and changes" }).waitFor();
+
+    await products.getByRole("link", { name: "Products" }).click();
+    await app.getByRole("heading", { level: 2, name: "Products" }).waitFor();
+    const frame = page.frames().find((f) => f.url().startsWith(stack().appUrl));
+    expect(new URL(frame!.url()).pathname).toBe("/vault/types/products");
+  });
+});
