@@ -6,7 +6,8 @@ import type { SandboxAppConfig, SandboxState } from "./engine/context.ts";
 import { ApiError, jsonResponse } from "./engine/http.ts";
 import { DROP_HEADER, type StoreEnv, storeGate, storeRoutes } from "./engine/platform.ts";
 import { mountOAuth } from "./oauth.ts";
-import { modules } from "./resources/index.ts";
+import { modules as builtIn } from "./resources/index.ts";
+import type { ResourceModule } from "./resources/module.ts";
 
 export interface SandboxOptions {
   /** Apps installed in this BigCommerce (OAuth, signed payloads). Default: the test app of test/support/test-env.ts. */
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   timeScale?: number;
   /** Origin the sandbox is reached at, for generated image URLs. Default http://sandbox.test (the tests' SANDBOX_URL). */
   origin?: string;
+  /** Extra resource modules mounted after the built-in ones (tests of the engine itself). */
+  modules?: ResourceModule[];
 }
 
 export type { SandboxState };
@@ -48,6 +51,7 @@ export function createSandbox(options: SandboxOptions = {}) {
   const storeApi = new Hono<StoreEnv>();
   storeApi.use("/stores/:store_hash/*", storeGate(state));
   const api = storeRoutes(storeApi);
+  const modules = [...builtIn, ...(options.modules ?? [])];
   for (const m of modules) {
     for (const def of m.resources) {
       if (state.resources.has(def.name)) throw new Error(`duplicate resource ${def.name}`);

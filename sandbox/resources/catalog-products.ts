@@ -129,6 +129,7 @@ function validateEmbedded(input: Rec, ctx: Ctx): Record<string, string> {
         return;
       }
       const { errors: e } = cleanInput(def, item, true);
+      if (field === "variants" && !item.sku) e.sku = "error.path.missing";
       for (const [k, v] of Object.entries(e)) {
         if (field === "variants" && k === "option_values") continue;
         errors[`${field}[${i}].${k}`] = v;
@@ -288,7 +289,7 @@ export const products: ResourceDef = defineResource({
       if (variants.length) {
         for (const v of variants) createVariantWithOptions(v, pctx);
       } else {
-        const base = createRecord(productVariant, { sku: rec.sku, option_values: [] }, pctx);
+        const base = createRecord(productVariant, { sku: rec.sku, option_values: [], _base: true }, pctx);
         rec.base_variant_id = base.id;
       }
       ctx.events.splice(

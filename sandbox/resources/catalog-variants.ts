@@ -109,11 +109,12 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
     defaults: VARIANT_DEFAULTS,
     types: VARIANT_TYPES,
     readOnly: ["sku_id", "calculated_price", "calculated_weight", "product_id"],
-    required: ["sku"],
     indexes: ["product_id", "sku"],
     filters: ["sku", "product_id", "upc", "inventory_level", "mpn", "gtin"],
     unique: [{ fields: ["sku"], title: "The SKU is already in use" }],
     validate: (input, ctx, existing) => {
+      // The base variant of a simple product may have no SKU; any other variant needs one.
+      if (!existing && !input._base && !input.sku) return { sku: "error.path.missing" };
       const pid = existing?.product_id ?? ctx.parent?.id;
       if (input.option_values !== undefined) {
         if (!Array.isArray(input.option_values)) return { option_values: "error.expected.jsarray" };
