@@ -1,3 +1,4 @@
+import { catalog } from "./catalog.ts";
 import { hooks } from "./hooks.ts";
 import type { ResourceModule } from "./module.ts";
 import { storeInformationRoutes, storeInfoScope } from "./store-information.ts";
@@ -6,4 +7,5 @@ import { storeInformationRoutes, storeInfoScope } from "./store-information.ts";
 export const modules: ResourceModule[] = [
   { name: "webhooks", resources: [hooks] },
   { name: "store-information", resources: [storeInfoScope], routes: storeInformationRoutes },
+  catalog,
 ];
