@@ -20,8 +20,9 @@ export async function sandbox<T = unknown>(path: string, init: RequestInit & { j
   return (await res.json()) as T;
 }
 
-function cookieFrom(res: Response): string {
-  const raw = res.headers.get("set-cookie");
+/** The `sb_session=...` pair from a response that started a session. */
+export function cookieFrom(res: Response): string {
+  const raw = res.headers.getSetCookie().find((c) => c.startsWith("sb_session="));
   if (!raw) throw new Error(`no session cookie (status ${res.status}): ${res.headers.get("location")}`);
   return raw.split(";")[0];
 }

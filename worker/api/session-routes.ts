@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import { getDb } from "../db/client";
-import { stores, users } from "../db/schema";
+import { signins, stores, users } from "../db/schema";
 import { notFound } from "../lib/errors";
 import { apiRouter } from "./context";
 
@@ -14,7 +14,33 @@ const SessionInfo = z
   })
   .openapi("SessionInfo");
 
-export const sessionRoutes = apiRouter().openapi(
+const SigninList = z
+  .object({
+    signins: z.array(z.object({ email: z.string(), ip: z.string(), userAgent: z.string().nullable(), at: z.number() })),
+  })
+  .openapi("SigninList");
+
+export const sessionRoutes = apiRouter();
+
+sessionRoutes.openapi(
+  createRoute({
+    method: "get",
+    path: "/signins",
+    summary: "The last sign-ins to this store outside the control panel (who, when, from where)",
+    responses: { 200: { description: "Sign-ins, newest first", content: { "application/json": { schema: SigninList } } } },
+  }),
+  async (c) => {
+    const rows = await getDb(c.env)
+      .select({ email: signins.email, ip: signins.ip, userAgent: signins.userAgent, at: signins.at })
+      .from(signins)
+      .where(eq(signins.storeHash, c.get("session").storeHash))
+      .orderBy(desc(signins.at))
+      .limit(50);
+    return c.json({ signins: rows }, 200);
+  },
+);
+
+sessionRoutes.openapi(
   createRoute({
     method: "get",
     path: "/session",
