@@ -1,0 +1,126 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { installViaOAuth, sandbox, type AppSession } from "./support/install";
+import { apiRoutes, fillPath, PUBLIC_API, type ApiRoute } from "./support/routes";
+import { waitForJob } from "./support/stores";
+
+/**
+ * Tenant isolation over every documented `/api` route: a session of store A (an empty store) addresses
+ * store B's records, versions, backups, restores and exports by their real ids. Nothing of B may come
+ * back, and nothing of B (D1 rows, or the live store) may change.
+ */
+let A: AppSession;
+let B: AppSession;
+const ids: Record<string, string> = {};
+const secrets: string[] = [];
+
+const TABLES_WITH_STORE = [
+  "records", "versions", "backups", "restores", "restore_items", "exports", "export_schedules", "users",
+  "sessions", "packs", "id_map", "plan_changes", "signins",
+];
+
+async function snapshotOf(storeHash: string) {
+  const out: Record<string, unknown> = {};
+  for (const t of TABLES_WITH_STORE) {
+    const exists = await env.DB.prepare("select 1 from sqlite_master where type='table' and name=?").bind(t).first();
+    if (!exists) continue;
+    out[t] = (await env.DB.prepare(`select * from "${t}" where store_hash = ? order by rowid`).bind(storeHash).all()).results;
+  }
+  out.stores = await env.DB.prepare("select * from stores where hash = ?").bind(storeHash).first();
+  out.live = await sandbox(`/__sandbox/stores/${storeHash}/export`);
+  return JSON.stringify(out);
+}
+
+function valueFor(param: string, before: string): string {
+  const p = param.toLowerCase();
+  if (p === "type") return ids.type;
+  if (p.includes("version")) return ids.version;
+  if (p.includes("restore") || before === "restores") return ids.restore;
+  if (p.includes("export") || before === "exports") return ids.export;
+  if (p.includes("backup") || before === "backups" || before === "jobs") return ids.backup;
+  return ids.record;
+}
+
+const bodyFor = () => ({
+  versionId: Number(ids.version),
+  restoreId: ids.restore,
+  types: [ids.type],
+  emails: ["attacker@example.com"],
+  type: ids.type,
+  id: ids.record,
+});
+
+function urlFor(route: ApiRoute) {
+  const q = new URLSearchParams();
+  for (const name of route.queryParams) if (["q", "search"].includes(name)) q.set(name, secrets[1] ?? "x");
+  const qs = q.toString();
+  return fillPath(route, valueFor) + (qs ? `?${qs}` : "");
+}
+
+beforeAll(async () => {
+  A = await installViaOAuth("empty", 31);
+  B = await installViaOAuth("demo", 32);
+  // Installing starts the first backup; let both finish.
+  await waitForJob(B.storeHash);
+  await waitForJob(A.storeHash);
+  const rec = await env.DB.prepare(
+    "select type, record_id, display_name from records where store_hash = ? and type = 'products' limit 1",
+  )
+    .bind(B.storeHash)
+    .first<{ type: string; record_id: string; display_name: string }>();
+  const ver = await env.DB.prepare("select id from versions where store_hash = ? and type = ? and record_id = ? limit 1")
+    .bind(B.storeHash, rec!.type, rec!.record_id)
+    .first<{ id: number }>();
+  const backup = await env.DB.prepare("select id from backups where store_hash = ? limit 1").bind(B.storeHash).first<{ id: string }>();
+  Object.assign(ids, { type: rec!.type, record: rec!.record_id, version: String(ver!.id), backup: backup!.id });
+
+  // B restores one record and exports once, so those ids exist too.
+  const restore = await B.api(`/api/vault/items/${ids.type}/${ids.record}/restore`, { method: "POST", json: { versionId: ver!.id } });
+  const restoreBody = await restore.json<Record<string, unknown>>();
+  ids.restore = String(restoreBody.restoreId ?? restoreBody.id ?? "none");
+  await waitForJob(B.storeHash).catch(() => undefined);
+  const exp = await B.api("/api/exports", { method: "POST", json: { types: ["brands"], emails: ["owner@example.com"] } });
+  const expBody = await exp.json<Record<string, unknown>>();
+  ids.export = String(expBody.id ?? expBody.exportId ?? "none");
+  await waitForJob(B.storeHash).catch(() => undefined);
+
+  const names = await env.DB.prepare("select display_name from records where store_hash = ? and length(display_name) > 6 limit 25")
+    .bind(B.storeHash)
+    .all<{ display_name: string }>();
+  secrets.push(B.storeHash, ...names.results.map((r) => r.display_name), ids.restore, ids.export, ids.backup);
+}, 180_000);
+
+describe("tenant isolation across every /api route", () => {
+  it("answers 401 without a session on every route but the public ones", async () => {
+    const routes = (await apiRoutes()).filter((r) => !PUBLIC_API.has(r.path));
+    expect(routes.length).toBeGreaterThan(20);
+    for (const route of routes) {
+      const res = await exports.default.fetch(`http://app.test${urlFor(route)}`, {
+        method: route.method,
+        headers: route.hasBody ? { "content-type": "application/json" } : {},
+        body: route.hasBody ? JSON.stringify(bodyFor()) : undefined,
+      });
+      expect(res.status, `${route.method} ${route.path}`).toBe(401);
+    }
+  });
+
+  it("gives store A nothing of store B, by id, by search or by tampering, and changes nothing of B", async () => {
+    const before = await snapshotOf(B.storeHash);
+    const routes = (await apiRoutes()).filter((r) => !PUBLIC_API.has(r.path));
+    const report: string[] = [];
+    for (const route of routes) {
+      const url = urlFor(route);
+      const res = await A.api(url, { method: route.method, ...(route.hasBody ? { json: bodyFor() } : {}) });
+      const text = await res.text();
+      expect(res.status, `${route.method} ${url}: ${text.slice(0, 200)}`).toBeLessThan(500);
+      for (const secret of secrets.filter((s) => s && s !== "none")) {
+        expect(text.includes(secret), `${route.method} ${url} leaked "${secret}"`).toBe(false);
+      }
+      report.push(`${res.status} ${route.method} ${url}`);
+    }
+    // Let any job A may have started settle before comparing B.
+    await waitForJob(A.storeHash, 60_000).catch(() => undefined);
+    expect(await snapshotOf(B.storeHash)).toBe(before);
+    console.log(`isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`);
+  });
+});
