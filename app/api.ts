@@ -1,4 +1,4 @@
-import { createSignal, onCleanup } from "solid-js";
+import { createSignal, onCleanup, type Resource } from "solid-js";
 
 /** The one error shape every `/api` route answers with. */
 export type ErrorBody = { error: { code: string; message: string; field?: string } };
@@ -93,6 +93,14 @@ export function errorMessage(error: unknown): string {
   if (error instanceof ApiError) return error.message;
   if (error instanceof Error) return error.message;
   return "Something went wrong.";
+}
+
+/**
+ * A resource's last good value without throwing: Solid's `resource.latest` rethrows a failed load, which
+ * would take the whole page down; pages show `resource.error` next to what they still have instead.
+ */
+export function lastGood<T>(resource: Resource<T>): T | undefined {
+  return resource.error ? undefined : resource.latest;
 }
 
 // ---- Session ----

@@ -1,5 +1,5 @@
-import type { RouteSectionProps } from "@solidjs/router";
-import { createResource, Match, Suspense, Switch } from "solid-js";
+import { type RouteSectionProps, useLocation } from "@solidjs/router";
+import { createEffect, createResource, ErrorBoundary, type JSX, Match, on, Suspense, Switch } from "solid-js";
 import { ApiError, errorMessage, loadSession, sessionExpired } from "../api";
 import { setStoreTimeZone } from "../format";
 import { SessionContext } from "../session";
@@ -43,7 +43,7 @@ export function AppShell(props: RouteSectionProps) {
               <SideNav />
               <StoreHeader />
               <main class="main" id="main">
-                <Suspense fallback={<PageSkeleton />}>{props.children}</Suspense>
+                <PageFrame>{props.children}</PageFrame>
               </main>
             </div>
             <ToastRegion />
@@ -51,6 +51,36 @@ export function AppShell(props: RouteSectionProps) {
         )}
       </Match>
     </Switch>
+  );
+}
+
+/**
+ * Where a page renders: a skeleton while its code or first data loads, and an error panel instead of a
+ * blank app if it fails (cleared when the merchant navigates elsewhere). Area layouts use it for their tabs.
+ */
+export function PageFrame(props: { children: JSX.Element }) {
+  return (
+    <ErrorBoundary fallback={(error, reset) => <PageError error={error} reset={reset} />}>
+      <Suspense fallback={<PageSkeleton />}>{props.children}</Suspense>
+    </ErrorBoundary>
+  );
+}
+
+function PageError(props: { error: unknown; reset: () => void }) {
+  const location = useLocation();
+  createEffect(on(() => location.pathname, props.reset, { defer: true }));
+  return (
+    <div class="message message--danger" role="alert">
+      <div class="stack" style={{ gap: "8px" }}>
+        <strong>This page could not be shown.</strong>
+        <span>{errorMessage(props.error)}</span>
+        <span>
+          <Button variant="secondary" onClick={props.reset}>
+            Try again
+          </Button>
+        </span>
+      </div>
+    </div>
   );
 }
 

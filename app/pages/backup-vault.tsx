@@ -10,13 +10,14 @@ import {
   Show,
   Switch,
 } from "solid-js";
-import { ApiError, createPolling, type Job, jobOverall, type VaultTypeRow, vaultApi } from "../api";
+import { ApiError, createPolling, type Job, jobOverall, lastGood, type VaultTypeRow, vaultApi } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { contentGroups } from "../components/content-type-picker";
 import { type Column, DataTable } from "../components/data-table";
 import { EmptyState } from "../components/empty-state";
+import { HelpLink } from "../components/help-link";
 import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
 import { StorageChart } from "../components/storage-chart";
@@ -41,6 +42,9 @@ export default function BackupVault() {
   const [summary, { refetch: refetchSummary }] = createResource(vaultApi.summary);
   const [types, { refetch: refetchTypes }] = createResource(vaultApi.types);
   const [history, { refetch: refetchHistory }] = createResource(vaultApi.history);
+  const summaryNow = () => lastGood(summary);
+  const typesNow = () => lastGood(types);
+  const historyNow = () => lastGood(history);
   const [confirming, setConfirming] = createSignal(false);
   /** Set when this page started a job or saw one running, so the page polls its progress. */
   const [watching, setWatching] = createSignal(false);
@@ -60,7 +64,7 @@ export default function BackupVault() {
   const job = createMemo<Job | null>(() => {
     if (!watching()) return null;
     const polled = polling.value();
-    return polled !== undefined ? polled : (summary.latest?.runningJob ?? null);
+    return polled !== undefined ? polled : (summaryNow()?.runningJob ?? null);
   });
 
   // When the watched job ends: refresh the figures it changed and say how it went.
@@ -88,18 +92,19 @@ export default function BackupVault() {
     polling.refresh();
   };
 
-  const typeLabels = createMemo(() => new Map((types.latest ?? []).map((t) => [t.type, t.label])));
+  const typeLabels = createMemo(() => new Map((typesNow() ?? []).map((t) => [t.type, t.label])));
 
   const disabledReason = () => {
-    const running = job() ?? summary.latest?.runningJob;
+    const running = job() ?? summaryNow()?.runningJob;
     if (starting()) return "The backup is starting…";
     if (isActive(running)) {
       return `${jobNames[running!.kind] ?? "Another job"} is running. You can back up again when it finishes.`;
     }
-    if (summary.latest?.autoSync) {
+    if (summaryNow()?.autoSync) {
       return "Automatic sync is on: every change is backed up within seconds, so Backup all data is not needed.";
     }
-    if (summary.state !== "ready") return "Loading…";
+    // A failed summary does not block: the server refuses a second job anyway (409 job_running).
+    if (summary.loading && !summary.error) return "Loading…";
     return undefined;
   };
 
@@ -119,7 +124,10 @@ export default function BackupVault() {
     <div class="stack-l">
       <div class="page-header" style={{ "margin-bottom": 0 }}>
         <div class="page-header__text">
-          <h2>Backup vault</h2>
+          <h2>
+            Backup vault
+            <HelpLink topic="backup" />
+          </h2>
           <p class="muted">Every backed-up version of your store's data, by content type.</p>
         </div>
         <div class="page-header__actions">
@@ -147,23 +155,31 @@ export default function BackupVault() {
         <SummaryCard
           label="Last backup"
           value={
-            summary.latest?.lastBackup
-              ? formatDateTime(summary.latest.lastBackup.finishedAt ?? summary.latest.lastBackup.startedAt)
-              : "Never"
+            summary.error
+              ? "–"
+              : summaryNow()?.lastBackup
+                ? formatDateTime(summaryNow()?.lastBackup?.finishedAt ?? summaryNow()?.lastBackup?.startedAt)
+                : "Never"
           }
           hint={
-            <Show when={summary.latest?.lastBackup} fallback="No backup yet">
+            <Show when={summaryNow()?.lastBackup} fallback={summary.error ? undefined : "No backup yet"}>
               {(last) => <StatusBadge status={last().status} />}
             </Show>
           }
         />
         <SummaryCard
           label="Next scheduled backup"
-          value={summary.latest?.nextBackupAt ? formatDateTime(summary.latest.nextBackupAt) : "Not scheduled"}
+          value={
+            summary.error
+              ? "–"
+              : summaryNow()?.nextBackupAt
+                ? formatDateTime(summaryNow()?.nextBackupAt)
+                : "Not scheduled"
+          }
           hint={
-            summary.latest?.autoSync ? (
+            summary.error ? undefined : summaryNow()?.autoSync ? (
               "Automatic sync is on"
-            ) : summary.latest?.nextBackupAt ? (
+            ) : summaryNow()?.nextBackupAt ? (
               "Daily backup"
             ) : (
               <A href="/settings">Choose a daily backup time</A>
@@ -172,12 +188,12 @@ export default function BackupVault() {
         />
         <SummaryCard
           label="Items"
-          value={formatNumber(summary.latest?.items ?? 0)}
+          value={summary.error ? "–" : formatNumber(summaryNow()?.items ?? 0)}
           hint="Records in the vault"
         />
         <SummaryCard
           label="Storage"
-          value={formatBytes(summary.latest?.storageBytes ?? 0)}
+          value={summary.error ? "–" : formatBytes(summaryNow()?.storageBytes ?? 0)}
           hint="Compressed, deduplicated"
         />
       </div>
@@ -189,13 +205,13 @@ export default function BackupVault() {
       </Show>
       <Show when={job()}>{(current) => <BackupProgress job={current()} labels={typeLabels()} />}</Show>
 
-      <Show when={(history.latest?.length ?? 0) > 0}>
+      <Show when={(historyNow()?.length ?? 0) > 0}>
         <Card title="Storage and changes" description="Storage used and records changed, per backup">
-          <StorageChart points={history.latest ?? []} />
+          <StorageChart points={historyNow() ?? []} />
         </Card>
       </Show>
 
-      <ItemStorage rows={types.latest} loading={types.loading && !types.latest} error={types.error} />
+      <ItemStorage rows={typesNow()} loading={types.loading && !typesNow()} error={types.error} />
 
       <ConfirmDialog
         open={confirming()}

@@ -1,6 +1,5 @@
 import type { RouteSectionProps } from "@solidjs/router";
-import { Suspense } from "solid-js";
-import { PageSkeleton } from "../components/app-shell";
+import { PageFrame } from "../components/app-shell";
 import { PageHeader } from "../components/page-header";
 import { Tabs } from "../components/tabs";
 
@@ -16,7 +15,7 @@ export default function ExportLayout(props: RouteSectionProps) {
     <>
       <PageHeader title="Export" />
       <Tabs label="Export" tabs={exportTabs}>
-        <Suspense fallback={<PageSkeleton />}>{props.children}</Suspense>
+        <PageFrame>{props.children}</PageFrame>
       </Tabs>
     </>
   );

@@ -1,5 +1,5 @@
 import { createResource, createSignal, Show } from "solid-js";
-import { request, vaultApi } from "../api";
+import { lastGood, request, vaultApi } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
@@ -54,7 +54,7 @@ export default function QuickExport() {
         >
           <ContentTypePicker
             legend="Select content type to export"
-            types={types.latest ?? []}
+            types={lastGood(types) ?? []}
             selected={selected()}
             onChange={setSelected}
           />

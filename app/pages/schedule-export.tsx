@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from "solid-js";
-import { vaultApi } from "../api";
+import { lastGood, vaultApi } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
@@ -94,7 +94,7 @@ export default function ScheduleExport() {
       <Card>
         <ContentTypePicker
           legend="Select content type to export"
-          types={types.latest ?? []}
+          types={lastGood(types) ?? []}
           selected={selected()}
           onChange={setSelected}
         />

@@ -1,6 +1,5 @@
 import type { RouteSectionProps } from "@solidjs/router";
-import { Suspense } from "solid-js";
-import { PageSkeleton } from "../components/app-shell";
+import { PageFrame } from "../components/app-shell";
 import { PageHeader } from "../components/page-header";
 import { Tabs } from "../components/tabs";
 
@@ -15,7 +14,7 @@ export default function VaultLayout(props: RouteSectionProps) {
     <>
       <PageHeader title="Backup Vault" />
       <Tabs label="Backup Vault" tabs={vaultTabs}>
-        <Suspense fallback={<PageSkeleton />}>{props.children}</Suspense>
+        <PageFrame>{props.children}</PageFrame>
       </Tabs>
     </>
   );

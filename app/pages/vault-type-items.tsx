@@ -1,6 +1,6 @@
 import { A, useParams } from "@solidjs/router";
 import { createResource, Show } from "solid-js";
-import { vaultApi } from "../api";
+import { lastGood, vaultApi } from "../api";
 import { Card } from "../components/card";
 import { EmptyState } from "../components/empty-state";
 import { SearchInput } from "../components/search-input";
@@ -13,7 +13,7 @@ import { formatBytes, formatNumber } from "../format";
 export default function VaultTypeItems() {
   const params = useParams();
   const [types] = createResource(vaultApi.types);
-  const row = () => types.latest?.find((t) => t.type === params.type);
+  const row = () => lastGood(types)?.find((t) => t.type === params.type);
   return (
     <div class="stack-l">
       <nav aria-label="Breadcrumb" class="small">
