@@ -1,4 +1,4 @@
-import type { ListCursor } from "../bigcommerce/client";
+import { isUnavailable, type ListCursor, type ListPage } from "../bigcommerce/client";
 import { backupOrder, type ContentType, getType, minCalls, typeKeys } from "../bigcommerce/registry";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
@@ -20,6 +20,8 @@ export type BackupState = {
   /** Per-parent types: the parents' ids and which one is being listed. */
   parentIds: string[];
   pi: number;
+  /** Per-parent types: parents whose sub-list could not be read (their children are not swept). */
+  skippedParents?: string[];
   /** Sweep position (record ids are compared as text). */
   sweepAfter: string;
   /** Per type: list only what changed since this time (null = list everything). */
@@ -169,12 +171,38 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       const client = await ctx.client();
       const callsBefore = client.calls;
       const idsOnly = state.phase === "ids";
-      const page = await client.listPage(type, {
-        cursor: state.cursor,
-        parentId,
-        idsOnly,
-        modifiedSince: idsOnly ? undefined : (state.since[key] ?? undefined),
-      });
+      let page: ListPage;
+      try {
+        page = await client.listPage(type, {
+          cursor: state.cursor,
+          parentId,
+          idsOnly,
+          modifiedSince: idsOnly ? undefined : (state.since[key] ?? undefined),
+        });
+      } catch (err) {
+        if (isUnavailable(err) && parentId !== undefined && !state.cursor) {
+          // This parent's sub-list is gone (parent deleted meanwhile, or none for it): its children
+          // are left as they are in the vault rather than swept.
+          return {
+            state: {
+              ...state,
+              pi: state.pi + 1,
+              cursor: null,
+              skippedParents: [...(state.skippedParents ?? []), parentId],
+            },
+          };
+        }
+        if (!isUnavailable(err) || state.cursor) throw err;
+        // The store has no such endpoint (feature off, or scope not granted): skip the type, and
+        // never sweep it, so what the vault holds is not marked deleted.
+        const skipped = advanceType(state, ctx);
+        skipped.progress[key] = {
+          ...skipped.progress[key],
+          status: "unavailable",
+          note: (err as Error).message.slice(0, 200),
+        };
+        return { state: skipped };
+      }
       const capturedAt = ctx.now();
       let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
       let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
@@ -235,8 +263,10 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     )
       .bind(ctx.storeHash, key, state.sweepAfter, SWEEP_PAGE)
       .all<{ record_id: string; display_name: string; search_text: string }>();
+    const skipped = new Set(state.skippedParents ?? []);
     const missing = results.filter(
       (r) =>
+        !(type.parent && skipped.has(r.record_id.slice(0, r.record_id.indexOf(":")))) &&
         ctx.sql
           .exec(
             "select 1 from backup_seen where job_id = ? and type = ? and record_id = ?",

@@ -18,7 +18,8 @@ const TypeProgress = z.object({
   deleted: z.number(),
   unchanged: z.number(),
   bytes: z.number(),
-  status: z.enum(["pending", "running", "done"]),
+  status: z.enum(["pending", "running", "done", "unavailable"]),
+  note: z.string().optional(),
 });
 
 const Job = z

@@ -54,18 +54,24 @@ export async function enqueueDueBackups(env: Env, now = Date.now()): Promise<str
 /**
  * Queue consumer for backup messages: scheduled backups start the store's job (a store already
  * running a job retries in 10 minutes); webhook captures are grouped per store and type and
- * handed to the store's Durable Object in one call.
+ * handed to the store's Durable Object in one call. Returns the messages that are not the backup
+ * engine's, for the next consumer.
  */
-export async function handleBackupMessages(
-  messages: readonly Message<BackupMessage>[],
+export async function handleBackupQueue(
+  messages: readonly Message<unknown>[],
   env: Env,
-): Promise<void> {
+): Promise<Message<unknown>[]> {
+  const rest: Message<unknown>[] = [];
   const captures = new Map<
     string,
-    { store: string; type: string; ids: Set<string>; messages: Message<BackupMessage>[] }
+    { store: string; type: string; ids: Set<string>; messages: Message<unknown>[] }
   >();
   for (const msg of messages) {
     const body = msg.body;
+    if (!isBackupMessage(body)) {
+      rest.push(msg);
+      continue;
+    }
     if (body.kind === "backup") {
       try {
         const started = await storeJobs(env, body.store).startBackup({
@@ -81,7 +87,12 @@ export async function handleBackupMessages(
       continue;
     }
     const key = `${body.store}\u0000${body.type}`;
-    const group = captures.get(key) ?? { store: body.store, type: body.type, ids: new Set(), messages: [] };
+    const group = captures.get(key) ?? {
+      store: body.store,
+      type: body.type,
+      ids: new Set<string>(),
+      messages: [],
+    };
     group.ids.add(body.id);
     group.messages.push(msg);
     captures.set(key, group);
@@ -95,6 +106,7 @@ export async function handleBackupMessages(
       for (const m of group.messages) m.retry({ delaySeconds: 30 });
     }
   }
+  return rest;
 }
 
 /** The store's Durable Object (one per store hash). */

@@ -191,6 +191,13 @@ export class BigCommerceClient {
         const records = status === 204 || !Array.isArray(body) ? [] : body;
         return { records, next: records.length >= limit ? { page: page + 1 } : null, total: null };
       }
+      case "v2_min_id": {
+        if (cursor.after) query.min_id = Number(cursor.after) + 1;
+        const { status, body } = await this.request<ApiRecord[]>("GET", type.api, path, { query });
+        const records = status === 204 || !Array.isArray(body) ? [] : body;
+        const last = records.length ? String(records[records.length - 1].id) : null;
+        return { records, next: records.length >= limit && last ? { after: last } : null, total: null };
+      }
       case "sites_offset": {
         const offset = cursor.offset ?? 0;
         query.offset = offset;
@@ -268,8 +275,22 @@ export class BigCommerceClient {
    * Results are sorted by id so an unchanged record hashes the same on every backup.
    */
   async fetchChildren(type: ContentType, records: ApiRecord[]): Promise<void> {
-    for (const child of type.children ?? []) await this.fetchChild(type, child, records);
+    for (const child of type.children ?? []) {
+      if (this.unavailable.has(`${type.key}.${child.key}`)) continue;
+      try {
+        await this.fetchChild(type, child, records);
+      } catch (err) {
+        // A store without the feature (or the scope) has no such endpoint: back up the rest of the record.
+        if (!isUnavailable(err)) throw err;
+        this.unavailable.add(`${type.key}.${child.key}`);
+        for (const r of records)
+          for (const field of child.fetch === "by_ids" ? child.pick : [child.into]) delete r[field];
+      }
+    }
   }
+
+  /** Children found missing on this store (404/403 on their endpoint), skipped from then on. */
+  readonly unavailable = new Set<string>();
 
   private async fetchChild(type: ContentType, child: ChildSpec, records: ApiRecord[]) {
     const idOf = (r: ApiRecord) =>
@@ -369,6 +390,11 @@ type V3List = {
 };
 
 const encodeQuery = (s: string) => encodeURIComponent(s).replace(/%3A/gi, ":").replace(/%2C/gi, ",");
+
+/** BigCommerce answers 404 for an endpoint the store does not have and 403 for a scope the app lacks. */
+export function isUnavailable(err: unknown): boolean {
+  return err instanceof BigCommerceError && (err.status === 404 || err.status === 403);
+}
 
 /** Reads a dotted path (`identity.variant_id`). */
 export function readPath(record: unknown, path: string): unknown {

@@ -15,10 +15,12 @@ export type ContentGroup = "store" | "content";
  * - `v3_page`: `page`/`limit`, `meta.pagination.total_pages`.
  * - `v3_cursor`: `limit` + `after`, `meta.cursor_pagination.end_cursor` / `links.next`.
  * - `v2_page`: bare arrays, `page`/`limit`, 204 (or a short page) ends the list.
+ * - `v2_min_id`: bare arrays in id order, `min_id` = last id + 1 (stable when records are deleted
+ *   meanwhile; the one paging banners support reliably, since their `page` field collides with `?page=`).
  * - `sites_offset`: `offset`/`limit` with `meta.pagination.total_items` (v3 `/sites`).
  * - `singletons`: no list; `singletons` names one GET path per record (store settings).
  */
-export type PagingKind = "v3_page" | "v3_cursor" | "v2_page" | "sites_offset" | "singletons";
+export type PagingKind = "v3_page" | "v3_cursor" | "v2_page" | "v2_min_id" | "sites_offset" | "singletons";
 
 /** The modification-date filter a scheduled backup uses to fetch only what changed. */
 export type IncrementalFilter = {
@@ -632,7 +634,7 @@ export const contentTypes = [
     group: "store",
     label: "Coupons",
     api: "v2",
-    list: { path: "/coupons", paging: "v2_page", pageSize: 250 },
+    list: { path: "/coupons", paging: "v2_min_id", pageSize: 250 },
     get: { path: "/coupons/{id}" },
     idField: "id",
     naturalKeys: ["code"],
@@ -810,7 +812,7 @@ export const contentTypes = [
     group: "content",
     label: "Banners",
     api: "v2",
-    list: { path: "/banners", paging: "v2_page", pageSize: 250 },
+    list: { path: "/banners", paging: "v2_min_id", pageSize: 250 },
     get: { path: "/banners/{id}" },
     idField: "id",
     naturalKeys: ["name"],

@@ -21,7 +21,9 @@ export type TypeProgress = {
   deleted: number;
   unchanged: number;
   bytes: number;
-  status: "pending" | "running" | "done";
+  status: "pending" | "running" | "done" | "unavailable";
+  /** Why a type was skipped (its endpoint is missing on this store, or the app lacks the scope). */
+  note?: string;
 };
 
 export type JobProgress = {

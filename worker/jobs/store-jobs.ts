@@ -319,7 +319,7 @@ export class StoreJobs extends DurableObject<Env> {
         if (latest) await this.finishJob(latest, { status: "failed", error: message });
         return;
       }
-      await this.ctx.storage.setAlarm(Date.now() + 2_000 * 2 ** failures);
+      await this.ctx.storage.setAlarm(Date.now() + 1_000 * 2 ** (failures - 1));
     }
   }
 
