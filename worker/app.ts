@@ -5,6 +5,9 @@ import type { AppEnv } from "./api/context";
 import { sessionRoutes } from "./api/session-routes";
 import { requireSession } from "./auth/middleware";
 import { authRoutes } from "./auth/routes";
+import { loadSession } from "./auth/sessions";
+import { signinRoutes } from "./auth/signin";
+import { getDb } from "./db/client";
 import { downloadRoutes } from "./export/download-routes";
 import { exportRoutes } from "./export/routes";
 import { HttpError } from "./lib/errors";
@@ -35,6 +38,14 @@ app.use("/api/*", (c, next) => (PUBLIC_API.has(c.req.path) ? next() : requireSes
 
 app.get("/api/health", (c) => c.json({ ok: true }));
 app.route("/auth", authRoutes);
+app.route("/signin", signinRoutes);
+
+// A visit to the app's own address (not the control panel's iframe) without a session signs in first.
+app.get("/", async (c, next) => {
+  const topLevel = c.req.header("sec-fetch-dest") === "document";
+  if (topLevel && !(await loadSession(getDb(c.env), c))) return c.redirect("/signin", 302);
+  return next();
+});
 app.route("/api", sessionRoutes);
 app.route("/api", exportRoutes);
 app.route("/downloads", downloadRoutes);
