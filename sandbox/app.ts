@@ -60,6 +60,7 @@ export function createSandbox(options: SandboxOptions = {}) {
       if (!state.primary.has(coll)) state.primary.set(coll, def);
     }
   }
+  for (const m of modules) m.publicRoutes?.(app, state);
   for (const m of modules) m.routes?.(api);
   for (const m of modules) for (const def of m.resources) mountResource(api, def);
   app.route("/", storeApi);

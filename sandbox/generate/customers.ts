@@ -261,11 +261,7 @@ export function generateCustomers(
       });
     customers.push({
       id,
-      email: `${first}.${last}.${id}@example.com`
-        .toLowerCase()
-        .normalize("NFKD")
-        .replace(/[^\x20-\x7e]/g, "")
-        .replace(/'/g, ""),
+      email: asciiEmail(`${first}.${last}.${id}@example.com`),
       first_name: first,
       last_name: last,
       company: pick(rand, COMPANIES),
@@ -297,6 +293,16 @@ export function generateCustomers(
     subscribers,
     wishlists,
   };
+}
+
+const FOLD: Record<string, string> = { ł: "l", ø: "o", æ: "ae", ß: "ss", đ: "d" };
+
+function asciiEmail(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[łøæßđ]/g, (ch) => FOLD[ch] ?? "")
+    .normalize("NFKD")
+    .replace(/[^a-z0-9.@+-]/g, "");
 }
 
 function attributeValue(rand: Rand, attribute: CustomerAttribute, created: number): string {

@@ -254,7 +254,7 @@ export function generateMarketing(
           : page === "brand_page"
             ? String(catalog.brandIds[0])
             : "0",
-      date_created: rfc2822(now - int(rand, 10, 500) * day),
+      date_created: String(Math.floor((now - int(rand, 10, 500) * day) / 1000)),
     });
   }
   return { promotions, promotion_codes: codes, coupons, gift_certificates: giftCertificates, banners };

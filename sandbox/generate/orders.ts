@@ -318,7 +318,7 @@ export interface OrderMetafield {
 
 export interface OrderData {
   orders: Order[];
-  order_products: OrderProduct[];
+  order_products: StoredLine[];
   order_shipping_addresses: OrderShippingAddress[];
   order_coupons: OrderCoupon[];
   order_fees: OrderFee[];
@@ -441,7 +441,7 @@ function appendOrder(rand: Rand, data: OrderData, spec: OrderSpec): void {
     subtotal += price * line.quantity;
     items += line.quantity;
     data.order_products.push(
-      lineItem(
+      storedLine(
         data.order_products.length + 1,
         spec.id,
         addressId,
@@ -632,7 +632,27 @@ function guestPlace(rand: Rand) {
   };
 }
 
-export function lineItem(
+/**
+ * What is stored per line item (150,000 of them in rs-10k): the fields that vary. `expandLine` renders
+ * BigCommerce's full line item shape at read time.
+ */
+export interface StoredLine {
+  id: number;
+  order_id: number;
+  product_id: number;
+  variant_id: number;
+  order_address_id: number;
+  name: string;
+  sku: string;
+  brand: string;
+  weight: number;
+  price_ex_tax: number;
+  price_inc_tax: number;
+  quantity: number;
+  quantity_shipped: number;
+}
+
+export function storedLine(
   id: number,
   orderId: number,
   addressId: number,
@@ -640,53 +660,78 @@ export function lineItem(
   quantity: number,
   price: number,
   shipped: boolean,
-): OrderProduct {
-  const total = round2(price * quantity);
+): StoredLine {
   return {
     id,
     order_id: orderId,
     product_id: variant.product_id,
     variant_id: variant.id,
-    order_pickup_method_id: 0,
     order_address_id: addressId,
     name: variant.product_name,
-    name_customer: variant.product_name,
-    name_merchant: variant.product_name,
     sku: variant.sku,
+    brand: variant.brand_name ?? "",
+    weight: variant.weight ?? 1,
+    price_ex_tax: price,
+    price_inc_tax: price,
+    quantity,
+    quantity_shipped: shipped ? quantity : 0,
+  };
+}
+
+const ZERO = "0.0000";
+
+export function expandLine(line: StoredLine): OrderProduct {
+  const inc = money4(line.price_inc_tax);
+  const ex = line.price_ex_tax === line.price_inc_tax ? inc : money4(line.price_ex_tax);
+  const totalInc = money4(line.price_inc_tax * line.quantity);
+  const totalEx =
+    line.price_ex_tax === line.price_inc_tax ? totalInc : money4(line.price_ex_tax * line.quantity);
+  const tax = money4(line.price_inc_tax - line.price_ex_tax);
+  return {
+    id: line.id,
+    order_id: line.order_id,
+    product_id: line.product_id,
+    variant_id: line.variant_id,
+    order_pickup_method_id: 0,
+    order_address_id: line.order_address_id,
+    name: line.name,
+    name_customer: line.name,
+    name_merchant: line.name,
+    sku: line.sku,
     upc: "",
     type: "physical",
-    base_price: money4(price),
-    price_ex_tax: money4(price),
-    price_inc_tax: money4(price),
-    price_tax: "0.0000",
-    base_total: money4(total),
-    total_ex_tax: money4(total),
-    total_inc_tax: money4(total),
-    total_tax: "0.0000",
-    weight: (variant.weight ?? 1).toFixed(4),
-    width: "0.0000",
-    height: "0.0000",
-    depth: "0.0000",
-    quantity,
-    base_cost_price: "0.0000",
-    cost_price_inc_tax: "0.0000",
-    cost_price_ex_tax: "0.0000",
-    cost_price_tax: "0.0000",
+    base_price: ex,
+    price_ex_tax: ex,
+    price_inc_tax: inc,
+    price_tax: tax,
+    base_total: totalEx,
+    total_ex_tax: totalEx,
+    total_inc_tax: totalInc,
+    total_tax: money4((line.price_inc_tax - line.price_ex_tax) * line.quantity),
+    weight: line.weight.toFixed(4),
+    width: ZERO,
+    height: ZERO,
+    depth: ZERO,
+    quantity: line.quantity,
+    base_cost_price: ZERO,
+    cost_price_inc_tax: ZERO,
+    cost_price_ex_tax: ZERO,
+    cost_price_tax: ZERO,
     is_refunded: false,
     quantity_refunded: 0,
-    refund_amount: "0.0000",
+    refund_amount: ZERO,
     return_id: 0,
     wrapping_id: 0,
     wrapping_name: null,
-    base_wrapping_cost: "0.0000",
-    wrapping_cost_ex_tax: "0.0000",
-    wrapping_cost_inc_tax: "0.0000",
-    wrapping_cost_tax: "0.0000",
+    base_wrapping_cost: ZERO,
+    wrapping_cost_ex_tax: ZERO,
+    wrapping_cost_inc_tax: ZERO,
+    wrapping_cost_tax: ZERO,
     wrapping_message: "",
-    quantity_shipped: shipped ? quantity : 0,
+    quantity_shipped: line.quantity_shipped,
     event_name: null,
     event_date: null,
-    fixed_shipping_cost: "0.0000",
+    fixed_shipping_cost: ZERO,
     ebay_item_id: "",
     ebay_transaction_id: "",
     option_set_id: null,
@@ -694,14 +739,23 @@ export function lineItem(
     is_bundled_product: false,
     bin_picking_number: "",
     external_id: null,
-    brand: variant.brand_name ?? "",
+    brand: line.brand,
     gift_certificate_id: null,
-    discounted_total_inc_tax: money4(total),
+    discounted_total_inc_tax: totalInc,
     applied_discounts: [],
     product_options: [],
     configurable_fields: [],
   };
 }
+
+// Shared by every seeded transaction: transactions are read-only, so one object serves them all.
+const AVS_MATCH = {
+  code: "M",
+  message: "Street address and postal code match",
+  street_match: "M",
+  postal_match: "M",
+};
+const CVV_MATCH = { code: "M", message: "CVV matches" };
 
 export function transaction(
   rand: Rand,
@@ -729,13 +783,8 @@ export function transaction(
     payment_instrument_token: null,
     provider_instrument_token: null,
     provider_customer_id: null,
-    avs_result: {
-      code: "M",
-      message: "Street address and postal code match",
-      street_match: "M",
-      postal_match: "M",
-    },
-    cvv_result: { code: "M", message: "CVV matches" },
+    avs_result: AVS_MATCH,
+    cvv_result: CVV_MATCH,
     credit_card: {
       card_type: pick(rand, ["visa", "master", "american_express"]),
       card_iin: "411111",
