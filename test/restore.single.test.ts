@@ -93,7 +93,7 @@ describe("Restore to this version: products", () => {
     expect(result.items[0].message).toContain(String(newId));
     const ex = await bc.export();
     expect(productState(ex, newId)).toEqual(expected);
-    expect((ex.products.find((p) => p.id === newId)?.categories as number[]).sort()).toEqual(
+    expect([...((ex.products.find((p) => p.id === newId)?.categories as number[]) ?? [])].sort()).toEqual(
       [...store.categoryIds].sort(),
     );
 
@@ -127,7 +127,8 @@ describe("Restore to this version: products", () => {
     const ex = await bc.export();
     const category = ex.categories.find((x) => x.id === newSale || x.category_id === newSale);
     expect(category).toMatchObject({ name: "Sale" });
-    const cats = (pid: number) => [...(ex.products.find((p) => p.id === pid)?.categories as number[])].sort();
+    const cats = (pid: number) =>
+      [...((ex.products.find((p) => p.id === pid)?.categories as number[]) ?? [])].sort();
     expect(cats(a)).toEqual([shoes, newSale].sort());
     expect(cats(b)).toEqual([newSale]);
     expect(cats(c)).toEqual([shoes]);

@@ -128,23 +128,16 @@ export function productState(ex: Export, productId: number) {
   const product = ex.products.find((p) => p.id === productId);
   if (!product) return null;
   const mine = (table: string) => (ex[table] ?? []).filter((r) => r.product_id === productId);
-  const options = mine("product_options").map((o) => ({
+  const options = mine("product_options").map((o): Rec => ({
     ...o,
-    values: (ex.product_option_values ?? [])
-      .filter((v) => v.option_id === o.id)
-      .map((v) => ({ label: v.label, sort_order: v.sort_order }))
-      .sort(by((v) => String(v.label))),
+    option_values: ((o.option_values as Rec[]) ?? []).slice().sort(by((v) => String(v.label))),
   }));
-  const labelOf = (valueId: unknown) => {
-    const v = (ex.product_option_values ?? []).find((x) => x.id === valueId);
-    const o = options.find((x) => x.id === v?.option_id);
-    return `${o?.display_name}=${v?.label}`;
-  };
+  const labelOf = (ov: Rec) => `${ov.option_display_name}=${ov.label}`;
   return strip({
     product: { ...product, categories: [...(product.categories as number[])].sort() },
     options: options.map((o) => ({ ...o, name: undefined })).sort(by((o) => String(o.display_name))),
     variants: mine("product_variants")
-      .map((v) => ({ ...v, option_values: ((v.option_values as Rec[]) ?? []).map((ov) => labelOf(ov.id)) }))
+      .map((v) => ({ ...v, option_values: ((v.option_values as Rec[]) ?? []).map(labelOf) }))
       .sort(by((v) => String(v.sku))),
     images: mine("product_images").sort(by((i) => String(i.image_url))),
     custom_fields: mine("product_custom_fields").sort(by((c) => String(c.name))),

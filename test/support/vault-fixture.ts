@@ -24,7 +24,7 @@ export async function waitForJob(storeHash: string, timeoutMs = 50_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await stub.status();
-    if (!status || status.status !== "running") return status;
+    if (status?.status !== "running") return status;
     if (Date.now() > deadline)
       throw new Error(`job ${status.kind} still running: ${JSON.stringify(status.progress)}`);
     await new Promise((r) => setTimeout(r, 50));
