@@ -18,6 +18,7 @@ import { settingsRoutes } from "./settings/routes";
 import { securityHeaders } from "./lib/security-headers";
 import { backupRoutes } from "./backup/routes";
 import { webhookRoutes } from "./backup/webhooks";
+import { recoveryRoutes } from "./recovery/routes";
 import { restoreRoutes } from "./restore/routes";
 import { vaultRoutes } from "./vault/routes";
 
@@ -54,6 +55,7 @@ app.route("/api", backupRoutes);
 app.route("/", webhookRoutes);
 app.route("/api", vaultRoutes);
 app.route("/api", restoreRoutes);
+app.route("/api", recoveryRoutes);
 app.route("/api", plansRoutes);
 app.route("/api", settingsRoutes);
 app.route("/api", discoveryRoutes);

@@ -150,7 +150,7 @@ async function currentName(ctx: RestoreContext, type: string, recordId: string):
   return row?.display_name ?? recordId;
 }
 
-function estimateCalls(
+export function estimateCalls(
   type: ContentType,
   action: RestoreAction,
   target: ApiRecord | null,
@@ -177,7 +177,7 @@ function estimateCalls(
  * Natural keys (SKU, name, email...) another live record holds now. Checked before anything is
  * written: BigCommerce would refuse the write with a 409 half-way through a record's sub-resources.
  */
-async function naturalKeyConflicts(
+export async function naturalKeyConflicts(
   ctx: RestoreContext,
   type: ContentType,
   target: ApiRecord,

@@ -1,7 +1,9 @@
 import { BigCommerceError } from "../bigcommerce/client";
 import { restoreOrder } from "../bigcommerce/registry";
 import type { JobContext, JobKind } from "../jobs/job-kinds";
+import { bulkStep } from "./bulk-step";
 import { applyItem, bigCommerceMessage, type ItemOutcome, planItem, RestoreInputError } from "./engine";
+import { notifyRestoreFinished } from "./notify-finished";
 import { finishRestore, getRestore, nextPendingItem, recordOutcome } from "./restore-log";
 
 export type RestoreParams = { restoreId: string };
@@ -11,6 +13,10 @@ export type RestoreState = {
   total: number;
   done: number;
   errors: number;
+  /** Bulk recovery (and the undo and retries of one): many records per step, see bulk-step.ts. */
+  batched?: boolean;
+  /** Set when a cancel request stopped a batched restore between batches. */
+  cancelled?: boolean;
 };
 
 /** Calls a record's restore takes on average (plan read, snapshot, write, verify): the ETA's estimate. */
@@ -35,10 +41,12 @@ export const restoreJob: JobKind<RestoreParams, RestoreState> = {
       total: found.restore.totalCount,
       done: found.restore.totalCount - pending,
       errors: 0,
+      batched: found.restore.kind === "bulk" || Boolean(found.restore.options?.batched),
     };
   },
 
   async step(ctx: JobContext, state) {
+    if (state.batched) return bulkStep(ctx, state);
     const row = await nextPendingItem(ctx.env, state.restoreId, state.types);
     if (!row) return { state, done: true };
     const engine = {
@@ -108,6 +116,8 @@ export const restoreJob: JobKind<RestoreParams, RestoreState> = {
   },
 
   async finish(ctx, state, outcome) {
-    await finishRestore(ctx.env, state.restoreId, outcome.status, outcome.error, ctx.now());
+    const status = state.cancelled ? "cancelled" : outcome.status;
+    await finishRestore(ctx.env, state.restoreId, status, outcome.error, ctx.now());
+    await notifyRestoreFinished(ctx.env, ctx.storeHash, state.restoreId);
   },
 };

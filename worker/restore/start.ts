@@ -13,7 +13,9 @@ import { createRestore, discardRestore, getRestore, type NewRestore } from "./re
 export async function startRestore(env: Env, input: NewRestore): Promise<string> {
   const restoreId = await createRestore(env, input);
   try {
-    await storeJobs(env, input.storeHash).startJob("restore", { restoreId });
+    const started = await storeJobs(env, input.storeHash).startJob("restore", { restoreId });
+    // The Durable Object answers (not throws) when the store already runs a job.
+    if (!started.started) throw new Error(started.message);
   } catch (err) {
     await discardRestore(env, restoreId);
     const message = err instanceof Error ? err.message : String(err);
@@ -69,6 +71,8 @@ export async function startUndo(
     targetAt: restore.createdAt,
     undoOf: restore.id,
     emails: restore.emails,
+    // The undo of a bulk restore is as large as the restore: batched the same way.
+    options: { batched: restore.kind === "bulk" || Boolean(restore.options?.batched) },
     items: undoItems,
   });
   await getDb(env).update(restores).set({ undoneBy: undoId }).where(eq(restores.id, restore.id));

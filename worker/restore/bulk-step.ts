@@ -1,0 +1,183 @@
+import { getType, restoreOrder } from "../bigcommerce/registry";
+import type { JobContext, StepResult } from "../jobs/job-kinds";
+import { applyItems, isRefusal, planItems } from "./batch";
+import { bigCommerceMessage, type ItemOutcome, type PlannedItem, type RestoreContext } from "./engine";
+
+/**
+ * The batched step of the "restore" job (bulk recovery, its undo and retries): the next records of
+ * the first type in dependency order with work left, up to one batch, planned and applied through
+ * `planItems`/`applyItems`. A cancel request is honoured between batches. Each record's result is
+ * written as soon as it is known; a step interrupted after writing is planned again from the live
+ * store, and the before-restore version noted before the write keeps undo correct.
+ */
+
+/**
+ * Records per step: the type's batch write size (10 products, 50 categories), at least 10 so types
+ * written one by one still share their reads, at most 50 so a cancel waits for little.
+ */
+export function stepSize(type: string): number {
+  const t = getType(type);
+  const batch = t.restore.mode === "automatic" ? t.restore.update.batch : 1;
+  return Math.min(50, Math.max(10, batch));
+}
+
+export type BulkStepState = { restoreId: string; types: string[]; cancelled?: boolean };
+
+type PendingRow = {
+  type: string;
+  record_id: string;
+  display_name: string;
+  from_version_id: number | null;
+  before_version_id: number | null;
+  action: PlannedItem["action"];
+};
+
+export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: S): Promise<StepResult<S>> {
+  const db = ctx.env.DB;
+  const head = await db
+    .prepare("select json_extract(options, '$.cancelRequested') as cancel from restores where id = ?")
+    .bind(state.restoreId)
+    .first<{ cancel: number | null }>();
+  if (head?.cancel) return { state: { ...state, cancelled: true }, done: true };
+
+  const order = restoreOrder(state.types);
+  const rank = `case type ${order.map((t, i) => `when '${t.replace(/'/g, "")}' then ${i}`).join(" ")} else ${order.length} end`;
+  const first = await db
+    .prepare(
+      `select type from restore_items where restore_id = ? and status = 'pending' order by ${rank} limit 1`,
+    )
+    .bind(state.restoreId)
+    .first<{ type: string }>();
+  if (!first) return { state, done: true };
+  const { results: rows } = await db
+    .prepare(
+      `select type, record_id, display_name, from_version_id, before_version_id, action from restore_items
+       where restore_id = ? and type = ? and status = 'pending' order by record_id limit ${stepSize(first.type)}`,
+    )
+    .bind(state.restoreId, first.type)
+    .all<PendingRow>();
+
+  const engine: RestoreContext = {
+    env: ctx.env,
+    storeHash: ctx.storeHash,
+    client: await ctx.client(),
+    vault: ctx.vault,
+    now: ctx.now,
+  };
+  const rowOf = new Map(rows.map((r) => [r.record_id, r]));
+  let planned: PlannedItem[];
+  try {
+    planned = await planItems(
+      engine,
+      rows.map((r) => ({ type: r.type, recordId: r.record_id, versionId: r.from_version_id })),
+    );
+  } catch (err) {
+    if (!isRefusal(err)) throw err;
+    const message = `${bigCommerceMessage(err)}. Nothing was changed.`;
+    await recordOutcomes(
+      ctx,
+      state.restoreId,
+      rows.map((r) => ({
+        item: { type: r.type, recordId: r.record_id, displayName: r.display_name },
+        outcome: failed(r.action, message),
+      })),
+    );
+    return { state };
+  }
+
+  // Already brought to the version by an attempt of this step that stopped before recording it.
+  const finished = planned.filter(
+    (p) => p.action === "unchanged" && p.conflicts.length === 0 && rowOf.get(p.recordId)?.before_version_id,
+  );
+  if (finished.length > 0) {
+    await recordOutcomes(
+      ctx,
+      state.restoreId,
+      finished.map((item) => {
+        const row = rowOf.get(item.recordId) as PendingRow;
+        return {
+          item,
+          outcome: {
+            status: "done",
+            action: row.action,
+            newId: null,
+            beforeVersionId: row.before_version_id,
+            afterVersionId: null,
+            mismatches: [],
+            message: "Restored.",
+          },
+        };
+      }),
+    );
+  }
+  await applyItems(
+    engine,
+    planned.filter((p) => !finished.includes(p)),
+    {
+      onSnapshot: async (saved) => {
+        await db.batch(
+          saved.map(({ item, beforeVersionId }) =>
+            db
+              .prepare(
+                "update restore_items set before_version_id = coalesce(before_version_id, ?), action = ? where restore_id = ? and type = ? and record_id = ?",
+              )
+              .bind(beforeVersionId, item.action, state.restoreId, item.type, item.recordId),
+          ),
+        );
+      },
+      onOutcomes: (results) => recordOutcomes(ctx, state.restoreId, results),
+    },
+  );
+  return { state };
+}
+
+const failed = (action: PlannedItem["action"], message: string): ItemOutcome => ({
+  status: "error",
+  action,
+  newId: null,
+  beforeVersionId: null,
+  afterVersionId: null,
+  mismatches: [],
+  message,
+});
+
+/** Writes records' results and recounts the restore's successes and errors (retries make counting by increments wrong). */
+async function recordOutcomes(
+  ctx: JobContext,
+  restoreId: string,
+  results: { item: Pick<PlannedItem, "type" | "recordId" | "displayName">; outcome: ItemOutcome }[],
+) {
+  if (results.length === 0) return;
+  const db = ctx.env.DB;
+  const now = ctx.now();
+  await db.batch([
+    ...results.map(({ item, outcome }) =>
+      db
+        .prepare(
+          `update restore_items set action = ?, status = ?, display_name = ?, before_version_id = coalesce(before_version_id, ?),
+             new_id = ?, message = ?, finished_at = ? where restore_id = ? and type = ? and record_id = ?`,
+        )
+        .bind(
+          outcome.action,
+          outcome.status,
+          item.displayName,
+          outcome.beforeVersionId,
+          outcome.newId,
+          outcome.message,
+          now,
+          restoreId,
+          item.type,
+          item.recordId,
+        ),
+    ),
+    db
+      .prepare(
+        `update restores set
+           status = case when status = 'planned' then 'progressing' else status end,
+           success_count = (select count(*) from restore_items where restore_id = ?1 and status in ('done', 'skipped')),
+           error_count = (select count(*) from restore_items where restore_id = ?1 and status = 'error')
+         where id = ?1`,
+      )
+      .bind(restoreId),
+  ]);
+}
