@@ -93,9 +93,9 @@ export const backups = sqliteTable(
     finishedAt: ms("finished_at"),
     error: text("error"),
     /** Per type: { items, versions, deleted, calls, bytes }. */
-    counts: json<Record<string, { items: number; versions: number; deleted: number; calls: number; bytes: number }>>(
-      "counts",
-    )
+    counts: json<
+      Record<string, { items: number; versions: number; deleted: number; calls: number; bytes: number }>
+    >("counts")
       .notNull()
       .default(sql`'{}'`),
     apiCalls: integer("api_calls").notNull().default(0),
@@ -125,7 +125,16 @@ export const records = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.storeHash, t.type, t.recordId] }),
-    index("records_store_type_changed").on(t.storeHash, t.type, t.lastChangedAt),
+    // The vault's item list: newest/oldest first, by name, deleted only or without them, each a plain index range.
+    index("records_store_type_changed_id").on(t.storeHash, t.type, t.lastChangedAt, t.recordId),
+    index("records_store_type_deleted_changed").on(
+      t.storeHash,
+      t.type,
+      t.deleted,
+      t.lastChangedAt,
+      t.recordId,
+    ),
+    index("records_store_type_name").on(t.storeHash, t.type, t.displayName, t.recordId),
   ],
 );
 
@@ -221,7 +230,10 @@ export const restoreItems = sqliteTable(
     message: text("message"),
     finishedAt: ms("finished_at"),
   },
-  (t) => [primaryKey({ columns: [t.restoreId, t.type, t.recordId] }), index("restore_items_status").on(t.restoreId, t.status)],
+  (t) => [
+    primaryKey({ columns: [t.restoreId, t.type, t.recordId] }),
+    index("restore_items_status").on(t.restoreId, t.status),
+  ],
 );
 
 export const exportsTable = sqliteTable(
@@ -301,7 +313,10 @@ export const signinTokens = sqliteTable(
     expiresAt: ms("expires_at").notNull(),
     usedAt: ms("used_at"),
   },
-  (t) => [index("signin_tokens_email").on(t.email, t.createdAt), index("signin_tokens_ip").on(t.ip, t.createdAt)],
+  (t) => [
+    index("signin_tokens_email").on(t.email, t.createdAt),
+    index("signin_tokens_ip").on(t.ip, t.createdAt),
+  ],
 );
 
 /** Every sign-in outside the control panel: who, when, from where (shown on the Settings page). */
