@@ -404,10 +404,11 @@ export function categoryRoutes(api: RouteApi): void {
       if (sort.get(id)) sort.replace(rec);
       else sort.insert(rec);
     }
-    return jsonResponse(200, {
-      data: body.map((b: Rec) => ({ product_id: b.product_id, sort_order: b.sort_order })),
-      meta: {},
-    });
+    // BigCommerce answers this PUT with a bare array.
+    return jsonResponse(
+      200,
+      body.map((b: Rec) => ({ product_id: b.product_id, sort_order: b.sort_order })),
+    );
   });
 }
 

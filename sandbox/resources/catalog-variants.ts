@@ -331,9 +331,10 @@ export const productModifiers = defineResource({
   },
 });
 
+const NO_ADJUSTER = { adjuster: null, adjuster_value: 0 };
 const ADJUSTERS_DEFAULT = {
-  price: null,
-  weight: null,
+  price: NO_ADJUSTER,
+  weight: NO_ADJUSTER,
   image_url: "",
   purchasing_disabled: { status: false, message: "" },
 };
@@ -362,6 +363,8 @@ export const productModifierValues = defineResource({
   required: ["label"],
   build: (rec) => {
     rec.adjusters = { ...ADJUSTERS_DEFAULT, ...rec.adjusters };
+    rec.adjusters.price ??= NO_ADJUSTER;
+    rec.adjusters.weight ??= NO_ADJUSTER;
   },
   afterWrite: (rec, _input, ctx) => touchProductOf(ctx, "product_modifiers", rec.option_id),
   onDelete: (rec, ctx) => touchProductOf(ctx, "product_modifiers", rec.option_id),

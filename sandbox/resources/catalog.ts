@@ -92,7 +92,8 @@ function catalogRoutes(api: RouteApi): void {
         average_variant_price: prices.length
           ? Math.round((prices.reduce((a, b) => a + b, 0) / prices.length) * 100) / 100
           : 0,
-        lowest_variant_price: prices.length ? Math.min(...prices) : 0,
+        // The spec types this one (only) as a string.
+        lowest_variant_price: String(prices.length ? Math.min(...prices) : 0),
         oldest_variant_date: all[0]?.date_created ?? "",
         newest_variant_date: all[all.length - 1]?.date_created ?? "",
         primary_category_id: top?.[0] ?? 0,

@@ -38,7 +38,7 @@ export function storeInformation(store: Store) {
     currency_symbol_location: "left",
     weight_units: "LBS",
     dimension_units: "Inches",
-    dimension_decimal_places: "2",
+    dimension_decimal_places: 2,
     dimension_decimal_token: ".",
     dimension_thousands_token: ",",
     plan_name: store.quota.quota === 450 ? "Pro" : store.quota.quota === null ? "Enterprise" : "Standard",
