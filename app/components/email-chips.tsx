@@ -68,7 +68,7 @@ export function EmailChips(props: EmailChipsProps) {
     <div class="field">
       <label for={inputId}>{props.label ?? "Your emails"}</label>
       <div class="email-chips">
-        <ul aria-label={`${props.label ?? "Your emails"}: recipients`}>
+        <ul aria-label="Recipients">
           <For each={props.emails}>
             {(email) => (
               <li class="chip">

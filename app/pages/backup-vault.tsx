@@ -124,10 +124,10 @@ export default function BackupVault() {
     <div class="stack-l">
       <div class="page-header" style={{ "margin-bottom": 0 }}>
         <div class="page-header__text">
-          <h2>
-            Backup vault
+          <div class="row">
+            <h2>Backup vault</h2>
             <HelpLink topic="backup" />
-          </h2>
+          </div>
           <p class="muted">Every backed-up version of your store's data, by content type.</p>
         </div>
         <div class="page-header__actions">

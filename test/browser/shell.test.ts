@@ -77,6 +77,25 @@ describe("the app inside the control panel", () => {
     }
   });
 
+  it("moves between tabs with the keyboard", async () => {
+    const { page } = browser();
+    const app = await openControlPanel(page);
+    await app
+      .getByRole("navigation", { name: "Strongbox" })
+      .getByRole("link", { name: "Export", exact: true })
+      .click();
+    const tabs = app.getByRole("tablist", { name: "Export" });
+    await tabs.getByRole("tab", { name: "Quick Export" }).focus();
+    await page.keyboard.press("ArrowRight");
+    await page.keyboard.press("Enter");
+    await app.getByRole("heading", { level: 2, name: "Schedule Export", exact: true }).waitFor();
+    expect(framePath(page)).toBe("/export/schedule");
+    await page.keyboard.press("End");
+    await page.keyboard.press("Enter");
+    await app.getByRole("heading", { level: 2, name: "History", exact: true }).waitFor();
+    expect(framePath(page)).toBe("/export/history");
+  });
+
   it("shows the session-expired screen when the app is opened without a session", async () => {
     const { page } = browser();
     await page.goto(`${stack().appUrl}/vault`);
