@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { enqueueDueExports, type ExportMessage } from "../worker/export/cron";
+import { type ExportMessage, enqueueDueExports } from "../worker/export/cron";
 import { nextRunAt } from "../worker/export/schedule";
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -19,7 +19,11 @@ describe("export schedule", () => {
 
   it("computes the day in the store's timezone", () => {
     // 23:30 UTC on Jan 31 is already Feb 1 in Tokyo: the next monthly run on the 1st is March 1st there.
-    const at = nextRunAt({ frequency: "monthly", dayOfMonth: 1 }, Date.UTC(2026, 0, 31, 23, 30), "Asia/Tokyo");
+    const at = nextRunAt(
+      { frequency: "monthly", dayOfMonth: 1 },
+      Date.UTC(2026, 0, 31, 23, 30),
+      "Asia/Tokyo",
+    );
     expect(iso(at)).toBe("2026-02-28T18:00:00.000Z");
   });
 
@@ -53,12 +57,25 @@ describe("export schedule", () => {
       .bind(now - 21 * 24 * 3600_000, now)
       .run();
     const sent: ExportMessage[] = [];
-    const fakeEnv = { ...env, JOBS_QUEUE: { sendBatch: async (b: { body: ExportMessage }[]) => void sent.push(...b.map((m) => m.body)) } } as unknown as Env;
+    const fakeEnv = {
+      ...env,
+      JOBS_QUEUE: {
+        sendBatch: async (b: { body: ExportMessage }[]) => void sent.push(...b.map((m) => m.body)),
+      },
+    } as unknown as Env;
     expect(await enqueueDueExports(fakeEnv, now)).toEqual(["schedstore"]);
     expect(await enqueueDueExports(fakeEnv, now + 3600_000)).toEqual([]);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ kind: "export", store: "schedstore", exportKind: "weekly", types: ["products"], emails: ["a@example.com"] });
-    const row = await env.DB.prepare("select next_run_at, last_run_at from export_schedules where store_hash = 'schedstore'").first<{
+    expect(sent[0]).toMatchObject({
+      kind: "export",
+      store: "schedstore",
+      exportKind: "weekly",
+      types: ["products"],
+      emails: ["a@example.com"],
+    });
+    const row = await env.DB.prepare(
+      "select next_run_at, last_run_at from export_schedules where store_hash = 'schedstore'",
+    ).first<{
       next_run_at: number;
       last_run_at: number;
     }>();

@@ -4,7 +4,9 @@ import { dedupeEmails, isValidEmail, retryEmail, sendEmail } from "../worker/not
 import { exportFailedEmail, exportReadyEmail, restoreFinishedEmail } from "../worker/notify/templates";
 
 const outboxRow = (id: string) =>
-  env.DB.prepare("select * from outbox where id = ?").bind(id).first<{ status: string; attempts: number; error: string | null; to: string }>();
+  env.DB.prepare("select * from outbox where id = ?")
+    .bind(id)
+    .first<{ status: string; attempts: number; error: string | null; to: string }>();
 
 describe("email module", () => {
   it("keeps emails in the outbox when no Resend key is set, and lists them on the dev page", async () => {
@@ -18,7 +20,12 @@ describe("email module", () => {
       links: [{ name: "strongbox-x.zip", url: "http://app.test/downloads/abc", size: 2048 }],
       historyUrl: "http://app.test/export/history",
     });
-    const res = await sendEmail(env, { storeHash: "notifystore", kind: "export_ready", to: ["a@example.com", "A@example.com", "b@example.com"], ...mail });
+    const res = await sendEmail(env, {
+      storeHash: "notifystore",
+      kind: "export_ready",
+      to: ["a@example.com", "A@example.com", "b@example.com"],
+      ...mail,
+    });
     expect(res.status).toBe("outbox");
     const row = await outboxRow(res.id);
     expect(row?.status).toBe("outbox");
@@ -47,9 +54,20 @@ describe("email module", () => {
   });
 
   it("never fails the caller when Resend is unreachable: the email is queued for a retry", async () => {
-    const mail = exportFailedEmail({ storeName: "Demo", kind: "weekly", createdAt: Date.now(), reason: "BigCommerce answered 500", historyUrl: "http://app.test/export/history" });
+    const mail = exportFailedEmail({
+      storeName: "Demo",
+      kind: "weekly",
+      createdAt: Date.now(),
+      reason: "BigCommerce answered 500",
+      historyUrl: "http://app.test/export/history",
+    });
     const withKey = { ...env, RESEND_API_KEY: "re_test_key" };
-    const res = await sendEmail(withKey, { storeHash: "notifystore", kind: "export_failed", to: ["ops@example.com"], ...mail });
+    const res = await sendEmail(withKey, {
+      storeHash: "notifystore",
+      kind: "export_failed",
+      to: ["ops@example.com"],
+      ...mail,
+    });
     expect(res.status).toBe("queued");
     const row = await outboxRow(res.id);
     expect(row?.attempts).toBe(1);
@@ -80,7 +98,8 @@ describe("email module", () => {
 
   it("validates and dedupes addresses", () => {
     expect(isValidEmail("name@example.com")).toBe(true);
-    for (const bad of ["name", "name@", "@example.com", "na me@example.com", "name@example", "a@b@c.com"]) expect(isValidEmail(bad)).toBe(false);
+    for (const bad of ["name", "name@", "@example.com", "na me@example.com", "name@example", "a@b@c.com"])
+      expect(isValidEmail(bad)).toBe(false);
     expect(dedupeEmails([" a@x.com", "A@X.com", "b@x.com", ""])).toEqual(["a@x.com", "b@x.com"]);
   });
 });

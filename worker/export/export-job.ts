@@ -1,6 +1,12 @@
 import { eq } from "drizzle-orm";
 import { toCaptured } from "../backup/capture";
-import { type ApiRecord, type ListCursor, recordIdOf } from "../bigcommerce/client";
+import {
+  type ApiRecord,
+  isUnavailable,
+  type ListCursor,
+  type ListPage,
+  recordIdOf,
+} from "../bigcommerce/client";
 import { getType, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
@@ -44,6 +50,8 @@ export type ExportState = {
   totals: Record<string, number | null>;
   calls: Record<string, number>;
   columns: Record<string, string[]>;
+  /** Types the store does not have (endpoint 404, or scope not granted: 403), with BigCommerce's answer. */
+  unavailable: Record<string, string>;
   zips: ZipInfo[];
   splitBytes: number;
   partBytes: number;
@@ -93,7 +101,21 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
     return nextType(state);
   } else {
     const parentId = type.parent ? (state.parentIds as string[])[state.pi] : undefined;
-    const page = await client.listPage(type, { cursor: state.cursor, parentId });
+    let page: ListPage;
+    try {
+      page = await client.listPage(type, { cursor: state.cursor, parentId });
+    } catch (err) {
+      // As in backups: a parent without a sub-list is skipped; a type the store lacks is noted in
+      // the manifest and History instead of failing the whole export. Mid-listing errors still fail.
+      if (!isUnavailable(err) || state.cursor) throw err;
+      const note = (err as Error).message.slice(0, 200);
+      next =
+        parentId !== undefined
+          ? { ...state, pi: state.pi + 1, cursor: null }
+          : nextType({ ...state, unavailable: { ...state.unavailable, [key]: note } });
+      next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + (client.calls - before) } };
+      return next;
+    }
     await client.fetchChildren(type, page.records as ApiRecord[]);
     const captured = toCaptured(type, page.records, parentId);
     const seq = state.pages[key] ?? 0;
@@ -155,6 +177,7 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
       pages: state.pages,
       counts: state.counts,
       columns: state.columns,
+      unavailable: state.unavailable,
     },
     { splitBytes: state.splitBytes, partBytes: state.partBytes },
   );
@@ -203,6 +226,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       totals: {},
       calls: {},
       columns: {},
+      unavailable: {},
       zips: [],
       splitBytes: params.splitBytes ?? numberVar(env.EXPORT_SPLIT_BYTES, DEFAULT_SPLIT_BYTES),
       partBytes: params.partBytes ?? numberVar(env.EXPORT_PART_BYTES, DEFAULT_PART_BYTES),
@@ -219,6 +243,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
     const types: Record<string, TypeProgress> = {};
     state.types.forEach((key, i) => {
       const done = state.phase !== "fetch" || i < state.ti;
+      const unavailable = state.unavailable?.[key];
       types[key] = {
         done: state.counts[key] ?? 0,
         total: done ? (state.counts[key] ?? 0) : (state.totals[key] ?? null),
@@ -227,7 +252,8 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
         deleted: 0,
         unchanged: 0,
         bytes: 0,
-        status: done ? "done" : i === state.ti ? "running" : "pending",
+        status: unavailable ? "unavailable" : done ? "done" : i === state.ti ? "running" : "pending",
+        ...(unavailable ? { note: unavailable } : {}),
       };
     });
     const left = state.phase === "fetch" ? state.types.length - state.ti : 0;

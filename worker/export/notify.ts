@@ -52,7 +52,7 @@ export async function notifyExportReady(env: Env, storeHash: string, exportId: s
     createdAt: row.createdAt,
     expiresAt: row.expiresAt ?? Date.now(),
     timezone: found.timezone,
-    types: row.types.map((t) => ({ label: label(t), count: row.counts[t] ?? 0 })),
+    types: row.types.map((t) => ({ label: label(t), count: t in row.counts ? row.counts[t] : null })),
     links: await exportLinks(env, row),
     historyUrl: historyUrl(env),
   });

@@ -22,6 +22,8 @@ export type PackageInput = {
   counts: Record<string, number>;
   /** CSV columns per CSV file stem: "products" (the main CSV), "products.variants" (a child list). */
   columns: Record<string, string[]>;
+  /** Types the store does not have: listed in the manifest, no files. */
+  unavailable?: Record<string, string>;
 };
 
 export type PackageOptions = { splitBytes?: number; partBytes?: number; level?: 1 | 2 | 3 | 4 | 5 | 6 };
@@ -35,6 +37,7 @@ export type Manifest = {
   createdAt: string;
   part: number;
   types: { key: string; label: string; count: number }[];
+  unavailable: { key: string; label: string; reason: string }[];
   files: { name: string; bytes: number; sha256: string; type: string }[];
   formats: Record<string, string>;
 };
@@ -87,7 +90,14 @@ export async function packageExport(
       kind: input.kind,
       createdAt: new Date(input.createdAt).toISOString(),
       part: n,
-      types: input.types.map((t) => ({ key: t, label: getType(t).label, count: input.counts[t] ?? 0 })),
+      types: input.types
+        .filter((t) => !input.unavailable?.[t])
+        .map((t) => ({ key: t, label: getType(t).label, count: input.counts[t] ?? 0 })),
+      unavailable: Object.entries(input.unavailable ?? {}).map(([t, reason]) => ({
+        key: t,
+        label: getType(t).label,
+        reason,
+      })),
       files: writer.files.map((f: WrittenFile) => ({ ...f, type: fileTypes.get(f.name) ?? "" })),
       formats: {
         jsonl:
@@ -103,6 +113,7 @@ export async function packageExport(
 
   try {
     for (const type of input.types) {
+      if (input.unavailable?.[type]) continue;
       for (const file of filesOf(type, input.columns)) {
         let piece = 1;
         const nameOf = () =>

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lte } from "drizzle-orm";
 import { apiRouter } from "../api/context";
+import { calendarDate } from "../api/params";
 import { contentTypes, getType, isTypeKey, typeKeySchema } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { type Export, exportSchedules, exportsTable, stores } from "../db/schema";
@@ -36,7 +37,9 @@ const TypeProgress = z.object({
   label: z.string(),
   done: z.number(),
   total: z.number().nullable(),
-  status: z.enum(["pending", "running", "done", "failed"]),
+  status: z.enum(["pending", "running", "done", "failed", "unavailable"]),
+  /** Why a type is unavailable (the store lacks the endpoint, or the app the scope). */
+  note: z.string().optional(),
 });
 
 const ExportRow = z
@@ -234,8 +237,8 @@ export const exportRoutes = apiRouter()
         "Export History: the store's exports, newest first, optionally from/to a date (store timezone)",
       request: {
         query: z.object({
-          from: z.string().optional().openapi({ example: "2026-01-01" }),
-          to: z.string().optional().openapi({ example: "2026-01-31" }),
+          from: calendarDate.optional().openapi({ example: "2026-01-01" }),
+          to: calendarDate.optional().openapi({ example: "2026-01-31" }),
         }),
       },
       responses: { 200: json(z.object({ exports: z.array(ExportRow), timezone: z.string() }), "Exports") },
@@ -288,16 +291,19 @@ export const exportRoutes = apiRouter()
       if (!row) throw notFound("No such export for this store");
       let phase: z.infer<typeof ExportDetail>["phase"] =
         row.status === "done" ? "done" : row.status === "failed" ? "failed" : "queued";
-      let progress = row.types.map((t) => ({
+      let progress: z.infer<typeof TypeProgress>[] = row.types.map((t) => ({
         type: t,
         label: label(t),
         done: row.counts[t] ?? 0,
         total: row.status === "done" ? (row.counts[t] ?? 0) : null,
-        status: (row.status === "done" ? "done" : row.status === "failed" ? "failed" : "pending") as
-          | "pending"
-          | "running"
-          | "done"
-          | "failed",
+        status:
+          row.status === "done"
+            ? t in row.counts
+              ? "done"
+              : "unavailable"
+            : row.status === "failed"
+              ? "failed"
+              : "pending",
       }));
       if (row.status === "running" || row.status === "queued") {
         const job = (await c.env.STORE_JOBS.get(
@@ -315,8 +321,11 @@ export const exportRoutes = apiRouter()
             done: types[t]?.done ?? 0,
             total: types[t]?.total ?? null,
             status: types[t]?.status ?? "pending",
+            ...(types[t]?.note ? { note: types[t].note } : {}),
           }));
-          phase = progress.every((p) => p.status === "done") ? "package" : "fetch";
+          phase = progress.every((p) => p.status === "done" || p.status === "unavailable")
+            ? "package"
+            : "fetch";
         }
       }
       return c.json({ ...(await toRow(c.env, row, Date.now())), progress, phase }, 200);
@@ -351,7 +360,11 @@ export const exportRoutes = apiRouter()
     async (c) => {
       const s = c.get("session");
       const body = c.req.valid("json");
-      await requirePlan(c.env, s.storeHash, { types: body.types, feature: "scheduled_export", action: "export" });
+      await requirePlan(c.env, s.storeHash, {
+        types: body.types,
+        feature: "scheduled_export",
+        action: "export",
+      });
       if (body.frequency === "weekly" && (body.dayOfWeek === undefined || body.dayOfWeek === null)) {
         throw badRequest("dayOfWeek: choose the day of the week", "dayOfWeek");
       }

@@ -84,7 +84,8 @@ export type ExportReadyInput = {
   createdAt: number;
   expiresAt: number;
   timezone?: string;
-  types: { label: string; count: number }[];
+  /** `count` null: the store does not have this content type. */
+  types: { label: string; count: number | null }[];
   links: { name: string; url: string; size: number }[];
   historyUrl: string;
 };
@@ -105,7 +106,10 @@ export function exportReadyEmail(i: ExportReadyInput): RenderedEmail {
       `<div style="margin:0 0 16px">${i.links.map((l) => button(l.url, `Download ${l.name} (${formatBytes(l.size)})`)).join("")}</div>`,
       table(
         ["Content type", "Items"],
-        i.types.map((t) => [esc(t.label), String(t.count)]),
+        i.types.map((t) => [
+          esc(t.label),
+          t.count === null ? "Not available on this store" : String(t.count),
+        ]),
       ),
       p(
         `Each content type is a JSON Lines file (every field, re-importable) and a CSV file to open in a spreadsheet. <code>manifest.json</code> lists the counts and a SHA-256 checksum of every file.`,
@@ -121,7 +125,9 @@ export function exportReadyEmail(i: ExportReadyInput): RenderedEmail {
     ...i.links.map((l) => `- ${l.name} (${formatBytes(l.size)}): ${l.url}`),
     ``,
     `Content types:`,
-    ...i.types.map((t) => `- ${t.label}: ${t.count} items`),
+    ...i.types.map(
+      (t) => `- ${t.label}: ${t.count === null ? "not available on this store" : `${t.count} items`}`,
+    ),
     ``,
     `Export history: ${i.historyUrl}`,
   ].join("\n");
