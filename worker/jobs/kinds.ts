@@ -1,4 +1,5 @@
 import { backupJob } from "../backup/backup-job";
+import { exportJob } from "../export/export-job";
 import { restoreJob } from "../restore/restore-job";
 import type { AnyJobKind } from "./job-kinds";
 
@@ -6,4 +7,5 @@ import type { AnyJobKind } from "./job-kinds";
 export const jobKinds: Record<string, AnyJobKind> = {
   [backupJob.kind]: backupJob,
   [restoreJob.kind]: restoreJob,
+  [exportJob.kind]: exportJob,
 };
