@@ -126,4 +126,7 @@ export const plansApi = {
   saveSettings: (input: SettingsInput) =>
     request<SettingsView>("/api/settings", { method: "PUT", body: input }),
   discovery: () => request<DiscoveryView>("/api/discovery"),
+  /** Starts the first backup of a store that never had one; a no-op otherwise. */
+  startFirstBackup: () =>
+    request<{ started: boolean }>("/api/discovery/first-backup", { method: "POST", body: {} }),
 };

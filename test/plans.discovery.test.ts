@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { nextStep } from "../worker/activity/discovery";
 import { installAndSignIn } from "./plans.support";
+import { installViaOAuth } from "./support/install";
 
 type Discovery = {
   protection: {
@@ -126,6 +127,31 @@ describe("GET /api/discovery", () => {
     expect(fixed.nextStep).toMatchObject({ kind: "add_emails", href: "/settings" });
     await client.send("PUT", "/api/settings", { notificationEmails: ["ops@discfull1.test"] });
     expect((await (await client.get("/api/discovery")).json<Discovery>()).nextStep.kind).toBe("all_set");
+  });
+});
+
+describe("a new install", () => {
+  it("gets its scheduled backup time at install, and its first backup when it first opens Discovery", async () => {
+    const app = await installViaOAuth("demo", 11);
+    const store = await env.DB.prepare("select next_backup_at from stores where hash = ?")
+      .bind(app.storeHash)
+      .first<{ next_backup_at: number }>();
+    expect(store?.next_backup_at).toBeGreaterThan(Date.now());
+
+    const before = await (await app.api("/api/discovery")).json<Discovery>();
+    expect(before.nextStep.kind).toBe("start_first_backup");
+    const first = await app.api("/api/discovery/first-backup", { method: "POST", json: {} });
+    expect(await first.json()).toEqual({ started: true });
+    const during = await (await app.api("/api/discovery")).json<Discovery>();
+    expect(during.runningJob).not.toBeNull();
+    expect(during.nextStep.kind).toBe("first_backup_running");
+    // Asking again never starts a second one.
+    const again = await app.api("/api/discovery/first-backup", { method: "POST", json: {} });
+    expect(await again.json()).toEqual({ started: false });
+    const rows = await env.DB.prepare("select count(*) as n from backups where store_hash = ?")
+      .bind(app.storeHash)
+      .first();
+    expect(rows).toEqual({ n: 1 });
   });
 });
 

@@ -74,9 +74,15 @@ export default function Discovery() {
   const [hasLoaded, setHasLoaded] = createSignal(false);
   const [running, setRunning] = createSignal(false);
   // Poll while a job runs (progress moves) and until the first answer; otherwise the page stays still.
+  let firstBackupAsked = false;
   const poll = createPolling(
     async () => {
-      const view = await plansApi.discovery();
+      let view = await plansApi.discovery();
+      // A new install opens on its first backup: start it on the first visit, then show its progress.
+      if (view.nextStep.kind === "start_first_backup" && !firstBackupAsked) {
+        firstBackupAsked = true;
+        if ((await plansApi.startFirstBackup()).started) view = await plansApi.discovery();
+      }
       setHasLoaded(true);
       setRunning(!!view.runningJob);
       return view;

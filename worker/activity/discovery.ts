@@ -3,6 +3,7 @@ import { apiRouter } from "../api/context";
 import { contentGroups, getType, isTypeKey } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { getPlan, typesInPlan } from "../plans/plans";
+import { startFirstBackup } from "../settings/onboarding";
 import { loadStore } from "../settings/routes";
 import { changeCounts } from "../settings/store-counts";
 import { type Activity, recentActivity } from "./recent";
@@ -78,6 +79,7 @@ const nextStepSchema = z.object({
     "start_first_backup",
     "first_backup_failed",
     "job_running",
+    "last_backup_failed",
     "add_emails",
     "all_set",
   ]),
@@ -379,15 +381,31 @@ export async function discovery(env: Env, storeHash: string, now = Date.now()): 
   };
 }
 
-export const discoveryRoutes = apiRouter().openapi(
-  createRoute({
-    method: "get",
-    path: "/discovery",
-    summary:
-      "Discovery at a glance: protection status, storage per group, recent activity, recent changes, next step",
-    responses: {
-      200: { description: "Discovery", content: { "application/json": { schema: DiscoveryView } } },
-    },
-  }),
-  async (c) => c.json(await discovery(c.env, c.get("session").storeHash), 200),
-);
+export const discoveryRoutes = apiRouter()
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/discovery",
+      summary:
+        "Discovery at a glance: protection status, storage per group, recent activity, recent changes, next step",
+      responses: {
+        200: { description: "Discovery", content: { "application/json": { schema: DiscoveryView } } },
+      },
+    }),
+    async (c) => c.json(await discovery(c.env, c.get("session").storeHash), 200),
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/discovery/first-backup",
+      summary:
+        "Start the store's first backup if it never had one (Discovery calls it when a new install opens the app)",
+      responses: {
+        200: {
+          description: "Whether a backup started",
+          content: { "application/json": { schema: z.object({ started: z.boolean() }) } },
+        },
+      },
+    }),
+    async (c) => c.json({ started: await startFirstBackup(c.env, c.get("session").storeHash) }, 200),
+  );

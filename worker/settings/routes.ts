@@ -7,6 +7,8 @@ import { type Store, stores } from "../db/schema";
 import { badRequest, notFound } from "../lib/errors";
 import { assertPlanAllows, getPlan, planIncludesFeature, typesInPlan } from "../plans/plans";
 import { callsPerDay } from "./estimate";
+// Registers the install hook (the backup schedule) with the auth flow.
+import "./onboarding";
 import {
   effectiveFrequency,
   type Frequency,
