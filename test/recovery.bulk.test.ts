@@ -119,3 +119,69 @@ describe("Bulk Recovery: restore products after a bad import", () => {
     );
   });
 });
+
+describe("Bulk Recovery: deleted records", () => {
+  it("re-creates deleted products and a deleted category under new ids, with the products' category references pointing at the new category", async () => {
+    type Rec = Record<string, unknown>;
+    let categoryId = 0;
+    const store = await storeAfterMutation(62, { kind: "delete", share: 0.1 }, async (bc) => {
+      const ex = await bc.export();
+      const catOf = (c: Rec) => Number(c.category_id ?? c.id);
+      const parents = new Set(ex.categories.map((c) => Number(c.parent_id)));
+      const used = (id: number) =>
+        ex.products.filter((p) => ((p.categories as number[]) ?? []).includes(id)).length;
+      // A leaf category some live products are in.
+      const leaf = ex.categories
+        .map(catOf)
+        .filter((id) => !parents.has(id) && used(id) > 0)
+        .sort((a, b) => used(b) - used(a))[0];
+      categoryId = leaf;
+      await bc.del(`/v3/catalog/trees/categories?category_id:in=${leaf}`);
+    });
+    const deleted = store.mutated.changed.products.deleted;
+    expect(deleted.length).toBeGreaterThan(0);
+    expect(categoryId).toBeGreaterThan(0);
+
+    const body = { backupId: store.version.backupId, types: ["products", "categories"] };
+    const plan = await json<{ types: { type: string; update: number; create: number; delete: number }[] }>(
+      store.api("/api/recovery/plan", { method: "POST", json: body }),
+    );
+    // Dependency order: categories before the products that reference them.
+    expect(plan.types.map((t) => t.type)).toEqual(["categories", "products"]);
+    expect(plan.types[0]).toMatchObject({ update: 0, create: 1, delete: 0 });
+    expect(plan.types[1].create).toBe(deleted.length);
+
+    const { restoreId } = await json<{ restoreId: string }>(startBulk(store, body));
+    const done = await finished(store, restoreId);
+    expect(done.restore).toMatchObject({ status: "done", errorCount: 0 });
+    for (const t of done.types) {
+      const planned = plan.types.find((p) => p.type === t.type);
+      expect(t.changed).toEqual({
+        update: planned?.update,
+        create: planned?.create,
+        delete: planned?.delete,
+      });
+    }
+
+    const [category] = await itemsOf(store, restoreId, "categories");
+    expect(category).toMatchObject({ recordId: String(categoryId), action: "create", status: "done" });
+    const newCategory = Number(category.newId);
+    expect(newCategory).toBeGreaterThan(0);
+    expect(newCategory).not.toBe(categoryId);
+
+    // Every product, re-created or not, is as in the version with the old category id replaced by the new one.
+    const products = await itemsOf(store, restoreId, "products");
+    const newIdOf = new Map(products.map((i) => [Number(i.recordId), Number(i.newId ?? i.recordId)]));
+    const restored = await store.bc.export();
+    const swap = (ex: typeof restored) =>
+      ex.products.map((p) => ({
+        ...p,
+        categories: ((p.categories as number[]) ?? []).map((c) => (c === categoryId ? newCategory : c)),
+      }));
+    const expected = productsOf({ ...store.before, products: swap(store.before) });
+    const actual = productsOf(restored);
+    for (const [id, state] of expected) expect(actual.get(newIdOf.get(id) ?? id)).toEqual(state);
+    expect(actual.size).toBe(expected.size);
+    for (const old of deleted) expect(newIdOf.get(old)).not.toBe(old);
+  });
+});

@@ -14,6 +14,7 @@ type Export = Record<string, Record<string, unknown>[]>;
 export async function storeAfterMutation(
   seed: number,
   mutation: { kind: "bad-import" | "delete"; type?: string; share?: number } = { kind: "bad-import" },
+  alsoBeforeBackup?: (bc: ReturnType<typeof storeApi>) => Promise<void>,
 ) {
   const session = await installViaOAuth("demo", seed);
   await sandbox(`/__sandbox/stores/${session.storeHash}/quota`, {
@@ -30,6 +31,7 @@ export async function storeAfterMutation(
     method: "POST",
     json: { type: "products", seed, ...mutation },
   });
+  await alsoBeforeBackup?.(bc);
   const after = await bc.export();
   await runBackup(session.storeHash, CATALOG);
   const versions = await json<{ versions: { backupId: string; at: number }[] }>(

@@ -1,7 +1,10 @@
+import type { ApiRecord } from "../bigcommerce/client";
 import { getType, restoreOrder } from "../bigcommerce/registry";
 import type { JobContext, StepResult } from "../jobs/job-kinds";
 import { applyItems, isRefusal, planItems } from "./batch";
 import { bigCommerceMessage, type ItemOutcome, type PlannedItem, type RestoreContext } from "./engine";
+import { readBodies } from "./vault-bodies";
+import { mismatches } from "./write-record";
 
 /**
  * The batched step of the "restore" job (bulk recovery, its undo and retries): the next records of
@@ -85,34 +88,18 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
     return { state };
   }
 
-  // Already brought to the version by an attempt of this step that stopped before recording it.
-  const finished = planned.filter(
-    (p) => p.action === "unchanged" && p.conflicts.length === 0 && rowOf.get(p.recordId)?.before_version_id,
-  );
-  if (finished.length > 0) {
-    await recordOutcomes(
-      ctx,
-      state.restoreId,
-      finished.map((item) => {
-        const row = rowOf.get(item.recordId) as PendingRow;
-        return {
-          item,
-          outcome: {
-            status: "done",
-            action: row.action,
-            newId: null,
-            beforeVersionId: row.before_version_id,
-            afterVersionId: null,
-            mismatches: [],
-            message: "Restored.",
-          },
-        };
-      }),
-    );
-  }
+  const finished = [
+    ...(await alreadyRestored(planned, rowOf)),
+    ...(await relinkedEarlier(
+      engine,
+      planned.filter((p) => p.action === "unchanged" && p.conflicts.length === 0 && p.live && p.liveId),
+      rowOf,
+    )),
+  ];
+  await recordOutcomes(ctx, state.restoreId, finished);
   await applyItems(
     engine,
-    planned.filter((p) => !finished.includes(p)),
+    planned.filter((p) => !finished.some((f) => f.item === p)),
     {
       onSnapshot: async (saved) => {
         await db.batch(
@@ -129,6 +116,83 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
     },
   );
   return { state };
+}
+
+type Result = { item: PlannedItem; outcome: ItemOutcome };
+
+/** Already brought to the version by an attempt of this step that stopped before recording it. */
+async function alreadyRestored(planned: PlannedItem[], rowOf: Map<string, PendingRow>): Promise<Result[]> {
+  return planned
+    .filter(
+      (p) => p.action === "unchanged" && p.conflicts.length === 0 && rowOf.get(p.recordId)?.before_version_id,
+    )
+    .map((item) => {
+      const row = rowOf.get(item.recordId) as PendingRow;
+      return {
+        item,
+        outcome: {
+          status: "done",
+          action: row.action,
+          newId: null,
+          beforeVersionId: row.before_version_id,
+          afterVersionId: null,
+          mismatches: [],
+          message: "Restored.",
+        },
+      };
+    });
+}
+
+/**
+ * Records that match the version only because an earlier part of this restore re-created a record
+ * they point to and relinked them (a category's products): the restore did change them, and their
+ * state before it is the vault's latest version of them, which undo goes back to.
+ */
+async function relinkedEarlier(
+  ctx: RestoreContext,
+  unchanged: PlannedItem[],
+  rowOf: Map<string, PendingRow>,
+): Promise<Result[]> {
+  const candidates = unchanged.filter((p) => !rowOf.get(p.recordId)?.before_version_id);
+  if (candidates.length === 0) return [];
+  const type = getType(candidates[0].type);
+  const { results } = await ctx.env.DB.prepare(
+    `select id, store_hash as storeHash, record_id as recordId, change, pack_id as packId, "offset", length from (
+       select *, row_number() over (partition by record_id order by captured_at desc, id desc) as rn
+       from versions where store_hash = ? and type = ? and record_id in (select value from json_each(?))
+     ) where rn = 1`,
+  )
+    .bind(ctx.storeHash, type.key, JSON.stringify(candidates.map((p) => p.liveId)))
+    .all<{
+      id: number;
+      storeHash: string;
+      recordId: string;
+      change: "created" | "updated" | "deleted";
+      packId: string | null;
+      offset: number | null;
+      length: number | null;
+    }>();
+  const bodies = await readBodies(ctx.env, results);
+  const latestOf = new Map(results.map((r) => [r.recordId, r.id]));
+  const out: Result[] = [];
+  for (const item of candidates) {
+    const versionId = latestOf.get(item.liveId as string);
+    const body = versionId === undefined ? undefined : bodies.get(versionId);
+    if (!body || mismatches(type, body, item.live as ApiRecord, true).length === 0) continue;
+    out.push({
+      item,
+      outcome: {
+        status: "done",
+        action: "update",
+        newId: null,
+        beforeVersionId: versionId ?? null,
+        afterVersionId: null,
+        mismatches: [],
+        message: "Restored: its references were brought back when a record it points to was re-created.",
+      },
+    });
+  }
+  return out;
 }
 
 const failed = (action: PlannedItem["action"], message: string): ItemOutcome => ({
