@@ -1,5 +1,6 @@
 import { type RouteSectionProps, useLocation } from "@solidjs/router";
 import { createEffect, createResource, ErrorBoundary, type JSX, Match, on, Suspense, Switch } from "solid-js";
+import { createMutable } from "solid-js/store";
 import { ApiError, errorMessage, loadSession, sessionExpired } from "../api";
 import { setStoreTimeZone } from "../format";
 import { SessionContext } from "../session";
@@ -14,10 +15,10 @@ import { ToastRegion } from "./toast";
  * Any 401 from any call (here or on a page) replaces everything with the session-expired screen.
  */
 export function AppShell(props: RouteSectionProps) {
-  const [session, { refetch }] = createResource(async () => {
-    const s = await loadSession();
-    setStoreTimeZone(s.store.timezone);
-    return s;
+  // A mutable store: a page that changes the plan or timezone assigns it and the header follows.
+  const [session, { refetch }] = createResource(async () => createMutable(await loadSession()));
+  createEffect(() => {
+    if (session.state === "ready") setStoreTimeZone(session()?.store.timezone);
   });
   const isExpired = () =>
     sessionExpired() || (session.error instanceof ApiError && session.error.status === 401);
@@ -39,10 +40,13 @@ export function AppShell(props: RouteSectionProps) {
       <Match when={session.state === "ready" && session()}>
         {(s) => (
           <SessionContext.Provider value={s()}>
+            <button type="button" class="skip-link" onClick={() => document.getElementById("main")?.focus()}>
+              Skip to content
+            </button>
             <div class="shell">
               <SideNav />
               <StoreHeader />
-              <main class="main" id="main">
+              <main class="main" id="main" tabIndex={-1}>
                 <PageFrame>{props.children}</PageFrame>
               </main>
             </div>
