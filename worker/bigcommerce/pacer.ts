@@ -15,6 +15,8 @@ export type PacerSnapshot = {
   calls: number;
   throttled: number;
   waitedMs: number;
+  /** The fewest requests left in a window that a response reported: stays at or above the reserve. */
+  minLeft: number | null;
 };
 
 /**
@@ -35,6 +37,7 @@ export class QuotaPacer {
   calls = 0;
   throttled = 0;
   waitedMs = 0;
+  minLeft: number | null = null;
 
   constructor(
     private readonly clock: Clock,
@@ -78,7 +81,10 @@ export class QuotaPacer {
     const windowMs = num(headers.get("x-rate-limit-time-window-ms"));
     const resetMs = num(headers.get("x-rate-limit-time-reset-ms"));
     if (quota !== null) this.quota = quota;
-    if (left !== null) this.left = left;
+    if (left !== null) {
+      this.left = left;
+      this.minLeft = this.minLeft === null ? left : Math.min(this.minLeft, left);
+    }
     if (windowMs !== null && windowMs > 0) this.windowMs = windowMs;
     if (resetMs !== null) this.resetAt = this.clock.now() + resetMs;
     if (quota !== null) this.overloadStreak = 0;
@@ -119,6 +125,7 @@ export class QuotaPacer {
       calls: this.calls,
       throttled: this.throttled,
       waitedMs: this.waitedMs,
+      minLeft: this.minLeft,
     };
   }
 

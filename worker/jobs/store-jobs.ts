@@ -86,6 +86,7 @@ export class StoreJobs extends DurableObject<Env> {
       const row = this.sql.exec("select value from meta where key = 'store_hash'").toArray()[0];
       this.storeHash = row ? String(row.value) : (ctx.id.name ?? null);
       if (this.storeHash) this.bind(this.storeHash);
+      await this.ensureAlarm();
     });
   }
 
@@ -163,8 +164,18 @@ export class StoreJobs extends DurableObject<Env> {
     return { started: true, jobId };
   }
 
+  /**
+   * A running job always has an alarm pending. An alarm lost with an eviction mid-slice (or a
+   * deploy) would leave the job stuck, so loading the object and reading its status re-arm it.
+   */
+  private async ensureAlarm() {
+    if (!this.currentRow() && this.vault.pendingEntries() === 0) return;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1_000);
+  }
+
   /** The running job, else the most recent one; null when the store never ran a job. */
   async status(): Promise<JobStatus | null> {
+    await this.ensureAlarm();
     const row =
       this.currentRow() ?? this.sql.exec("select * from jobs order by started_at desc limit 1").toArray()[0];
     return row ? this.toStatus(row as unknown as JobRow) : null;

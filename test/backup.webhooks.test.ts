@@ -1,0 +1,114 @@
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { WEBHOOK_SECRET_HEADER } from "../worker/backup/webhooks";
+import { webhookScopes } from "../worker/bigcommerce/registry";
+import { backupNow, installTestStore, jobsOf, sandboxAdmin } from "./support/stores";
+
+type Delivery = {
+  scope: string;
+  headers: Record<string, string>;
+  payload: { data: { id: number } } & Record<string, unknown>;
+};
+
+async function webhookVersions(storeHash: string) {
+  const { results } = await env.DB.prepare(
+    "select type, record_id, change from versions where store_hash = ? and source = 'webhook' order by id",
+  )
+    .bind(storeHash)
+    .all<{ type: string; record_id: string; change: string }>();
+  return results;
+}
+
+async function deliver(d: Delivery): Promise<Response> {
+  return exports.default.fetch("http://app.test/webhooks/bigcommerce", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...d.headers },
+    body: JSON.stringify(d.payload),
+  });
+}
+
+/** Waits until the queue consumer has recorded `n` webhook versions (or the time is up). */
+async function waitForVersions(storeHash: string, n: number, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const rows = await webhookVersions(storeHash);
+    if (rows.length >= n || Date.now() > until) return rows;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("automatic sync (webhooks)", () => {
+  let storeHash: string;
+
+  beforeAll(async () => {
+    ({ storeHash } = await installTestStore("demo"));
+    await backupNow(storeHash, ["products", "customers"]);
+  });
+
+  it("registers one hook per registry scope, with the secret header", async () => {
+    const result = await jobsOf(storeHash).syncWebhooks(true);
+    expect(result.created).toBe(new Set(webhookScopes().map((w) => w.scope)).size);
+    const again = await jobsOf(storeHash).syncWebhooks(true);
+    expect(again.created).toBe(0);
+  });
+
+  it("records a version for each changed record, deleted ones as deletions, and ignores duplicates", async () => {
+    await sandboxAdmin(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    const churn = await sandboxAdmin<{ changed: Record<string, { updated: number[]; deleted: number[] }> }>(
+      `/stores/${storeHash}/mutate`,
+      { json: { kind: "churn", type: "products", share: 0.1, seed: 11 } },
+    );
+    const removed = await sandboxAdmin<{ changed: Record<string, { deleted: number[] }> }>(
+      `/stores/${storeHash}/mutate`,
+      {
+        json: { kind: "delete", type: "customers", share: 0.1, seed: 5 },
+      },
+    );
+    const deliveries = await sandboxAdmin<Delivery[]>(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    expect(deliveries.length).toBeGreaterThan(0);
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
+
+    const updatedProducts = churn.changed.products?.updated ?? [];
+    const deletedCustomers = removed.changed.customers?.deleted ?? [];
+    const expected = updatedProducts.length + deletedCustomers.length;
+    expect(expected).toBeGreaterThan(0);
+    const rows = await waitForVersions(storeHash, expected);
+    for (const id of updatedProducts) {
+      expect(
+        rows.some((r) => r.type === "products" && r.record_id === String(id) && r.change === "updated"),
+      ).toBe(true);
+    }
+    for (const id of deletedCustomers) {
+      expect(
+        rows.some((r) => r.type === "customers" && r.record_id === String(id) && r.change === "deleted"),
+      ).toBe(true);
+    }
+    // Each record changed once gets exactly one version, however many scopes announced it.
+    const perRecord = new Map<string, number>();
+    for (const r of rows)
+      perRecord.set(`${r.type}:${r.record_id}`, (perRecord.get(`${r.type}:${r.record_id}`) ?? 0) + 1);
+    expect([...perRecord.values()].every((n) => n === 1)).toBe(true);
+
+    // BigCommerce retries: the same deliveries again are recognised and change nothing.
+    for (const d of deliveries) {
+      const res = await deliver(d);
+      expect(await res.json()).toMatchObject({ ok: true, duplicate: true });
+    }
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await webhookVersions(storeHash)).length).toBe(rows.length);
+  });
+
+  it("rejects a delivery without the store's secret", async () => {
+    const res = await exports.default.fetch("http://app.test/webhooks/bigcommerce", {
+      method: "POST",
+      headers: { "content-type": "application/json", [WEBHOOK_SECRET_HEADER]: "guess" },
+      body: JSON.stringify({
+        scope: "store/product/updated",
+        producer: `stores/${storeHash}`,
+        hash: "x",
+        data: { type: "product", id: 1 },
+      }),
+    });
+    expect(res.status).toBe(401);
+  });
+});
