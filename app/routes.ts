@@ -13,6 +13,8 @@ export const routes: RouteDefinition[] = [
     children: [
       { path: "/", component: lazy(() => import("./pages/backup-vault")) },
       { path: "/recovery", component: lazy(() => import("./pages/bulk-recovery")) },
+      { path: "/recovery/history", component: lazy(() => import("./pages/recovery-history")) },
+      { path: "/recovery/restores/:id", component: lazy(() => import("./pages/recovery-process")) },
       { path: "/types/:type", component: lazy(() => import("./pages/vault-type-items")) },
       { path: "/items/:type/:id", component: lazy(() => import("./pages/vault-item")) },
     ],
