@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { installViaOAuth, sandbox, type AppSession } from "./support/install";
 import { apiRoutes, fillPath, PUBLIC_API, type ApiRoute } from "./support/routes";
-import { waitForJob } from "./support/stores";
+import { jobsOf } from "./support/stores";
 
 /**
  * Tenant isolation over every documented `/api` route: a session of store A (an empty store) addresses
@@ -29,6 +29,17 @@ async function snapshotOf(storeHash: string) {
   out.stores = await env.DB.prepare("select * from stores where hash = ?").bind(storeHash).first();
   out.live = await sandbox(`/__sandbox/stores/${storeHash}/export`);
   return JSON.stringify(out);
+}
+
+/** Waits until the store has no running job (or none at all). */
+async function settle(storeHash: string, timeoutMs = 120_000) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const status = (await jobsOf(storeHash).status()) as { status: string } | null;
+    if (!status || status.status !== "running") return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`store ${storeHash} still has a running job`);
 }
 
 function valueFor(param: string, before: string): string {
@@ -60,9 +71,10 @@ function urlFor(route: ApiRoute) {
 beforeAll(async () => {
   A = await installViaOAuth("empty", 31);
   B = await installViaOAuth("demo", 32);
-  // Installing starts the first backup; let both finish.
-  await waitForJob(B.storeHash);
-  await waitForJob(A.storeHash);
+  // Back up B (its first backup may already be running: then this request is refused and we wait for it).
+  await B.api("/api/backups", { method: "POST", json: {} });
+  await settle(B.storeHash);
+  await settle(A.storeHash);
   const rec = await env.DB.prepare(
     "select type, record_id, display_name from records where store_hash = ? and type = 'products' limit 1",
   )
@@ -78,11 +90,11 @@ beforeAll(async () => {
   const restore = await B.api(`/api/vault/items/${ids.type}/${ids.record}/restore`, { method: "POST", json: { versionId: ver!.id } });
   const restoreBody = await restore.json<Record<string, unknown>>();
   ids.restore = String(restoreBody.restoreId ?? restoreBody.id ?? "none");
-  await waitForJob(B.storeHash).catch(() => undefined);
+  await settle(B.storeHash);
   const exp = await B.api("/api/exports", { method: "POST", json: { types: ["brands"], emails: ["owner@example.com"] } });
   const expBody = await exp.json<Record<string, unknown>>();
   ids.export = String(expBody.id ?? expBody.exportId ?? "none");
-  await waitForJob(B.storeHash).catch(() => undefined);
+  await settle(B.storeHash);
 
   const names = await env.DB.prepare("select display_name from records where store_hash = ? and length(display_name) > 6 limit 25")
     .bind(B.storeHash)
@@ -119,7 +131,7 @@ describe("tenant isolation across every /api route", () => {
       report.push(`${res.status} ${route.method} ${url}`);
     }
     // Let any job A may have started settle before comparing B.
-    await waitForJob(A.storeHash, 60_000).catch(() => undefined);
+    await settle(A.storeHash);
     expect(await snapshotOf(B.storeHash)).toBe(before);
     console.log(`isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`);
   });
