@@ -311,8 +311,10 @@ export const customerAttributeValues = defineResource({
   filters: ["customer_id", "attribute_id", "name"],
   indexes: ["customer_id", "attribute_id"],
   dates: { created: "date_created", modified: "date_modified" },
-  validate: (input, ctx) => {
-    const attribute = ctx.store.table("customer_attributes").get(Number(input.attribute_id));
+  validate: (input, ctx, existing) => {
+    const attribute = ctx.store
+      .table("customer_attributes")
+      .get(Number(input.attribute_id ?? existing?.attribute_id));
     if (input.attribute_id !== undefined && !attribute) return { attribute_id: "attribute does not exist" };
     if (input.customer_id !== undefined && !ctx.store.table("customers").get(Number(input.customer_id))) {
       return { customer_id: "customer does not exist" };
@@ -329,8 +331,12 @@ export const customerAttributeValues = defineResource({
   afterWrite: (rec, _input, ctx) => touchCustomer(ctx, rec.customer_id),
 });
 
-/** Attribute values are upserted per (customer, attribute). */
-function upsertAttributeValue(ctx: Ctx, input: Rec): Rec {
+/** Attribute values are upserted per (customer, attribute); the PUT body names the value `value`. */
+function upsertAttributeValue(ctx: Ctx, raw: Rec): Rec {
+  const input =
+    raw.value !== undefined && raw.attribute_value === undefined
+      ? { ...raw, attribute_value: raw.value }
+      : raw;
   const existing = ctx.store
     .table("customer_attribute_values")
     .by("customer_id", Number(input.customer_id))
@@ -454,25 +460,29 @@ export const wishlists = defineResource({
   },
   build: (rec, input, ctx, existing) => {
     if (!existing) rec.token = ctx.store.rng.uuid();
+    // A PUT with items replaces the list; items that name an existing item id keep it.
     if (Array.isArray(input.items)) {
-      rec.items = existing ? existing.items.slice() : [];
-      addWishlistItems(ctx, rec, input.items as Rec[]);
+      rec.items = [];
+      addWishlistItems(ctx, rec, input.items as Rec[], existing?.items ?? []);
     }
   },
 });
 
-function addWishlistItems(ctx: Ctx, wishlist: Rec, items: Rec[]): void {
+function addWishlistItems(ctx: Ctx, wishlist: Rec, items: Rec[], known: Rec[] = []): void {
   for (const item of items) {
-    const productId = Number(item.product_id);
-    if (!Number.isInteger(productId) || productId <= 0)
-      throw invalid({ "items.product_id": "product_id is required" });
+    const productId = Number(item?.product_id);
+    if (!ctx.store.table("products").get(productId))
+      throw invalid({ "items.product_id": `Product ${String(item?.product_id)} does not exist` });
     const variantId = item.variant_id === undefined ? undefined : Number(item.variant_id);
-    const duplicate = wishlist.items.some(
-      (i: Rec) => i.product_id === productId && i.variant_id === variantId,
-    );
-    if (duplicate) continue;
+    if (variantId !== undefined && ctx.store.table("variants").get(variantId)?.product_id !== productId) {
+      throw invalid({
+        "items.variant_id": `Variant ${String(item.variant_id)} does not belong to product ${productId}`,
+      });
+    }
+    if (wishlist.items.some((i: Rec) => i.product_id === productId && i.variant_id === variantId)) continue;
+    const kept = known.find((i) => i.id === item.id);
     wishlist.items.push({
-      id: ctx.store.nextId("wishlist_items"),
+      id: kept ? kept.id : ctx.store.nextId("wishlist_items"),
       product_id: productId,
       ...(variantId ? { variant_id: variantId } : {}),
     });
