@@ -101,5 +101,9 @@ describe("the app inside the control panel", () => {
     await page.goto(`${stack().appUrl}/vault`);
     await page.getByText("Session expired – reopen Strongbox from your BigCommerce control panel.").waitFor();
     expect(await page.getByRole("navigation", { name: "Strongbox" }).count()).toBe(0);
+    // Opened on its own (not in the control panel), the app also offers the email sign-in.
+    expect(await page.getByRole("link", { name: "Sign in with your email" }).getAttribute("href")).toBe(
+      "/signin",
+    );
   });
 });
