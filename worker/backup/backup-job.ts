@@ -143,14 +143,19 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     if (state.phase === "start") {
       let parentIds: string[] = [];
       if (type.parent) {
-        // Parents were listed earlier in this backup: their records must be in D1 first.
-        await ctx.vault.flush();
+        // Parents were listed earlier in this backup; the newest of them may still be in the open pack.
         const { results } = await ctx.env.DB.prepare(
           "select record_id from records where store_hash = ? and type = ? and deleted = 0 order by record_id",
         )
           .bind(ctx.storeHash, type.parent.type)
           .all<{ record_id: string }>();
-        parentIds = results.map((r) => r.record_id);
+        const pending = ctx.vault.pendingState(type.parent.type);
+        const ids = new Set(results.map((r) => r.record_id));
+        for (const [id, deleted] of pending) {
+          if (deleted) ids.delete(id);
+          else ids.add(id);
+        }
+        parentIds = [...ids].sort();
       }
       const total = state.since[key] != null ? null : (state.estimates[key] ?? null);
       return {
@@ -256,7 +261,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     }
 
     // Sweep: records the vault holds as present that this run's listing did not return were deleted.
-    await ctx.vault.flush();
+    // (Records created by this run may still be in the open pack, not in D1: they were seen anyway.)
     const { results } = await ctx.env.DB.prepare(
       `select record_id, display_name, search_text from records
        where store_hash = ? and type = ? and deleted = 0 and record_id > ? order by record_id limit ?`,

@@ -191,6 +191,18 @@ export class VaultWriter {
     }
   }
 
+  /** Records of a type with versions waiting in the open pack: id → deleted? (the latest entry wins). */
+  pendingState(type: string): Map<string, boolean> {
+    const out = new Map<string, boolean>();
+    for (const r of this.sql.exec(
+      "select record_id, change from pack_entries where type = ? order by seq",
+      type,
+    )) {
+      out.set(String(r.record_id), r.change === "deleted");
+    }
+    return out;
+  }
+
   /** Entries waiting to be flushed. */
   pendingEntries(): number {
     return Number(this.sql.exec("select count(*) as n from pack_entries").one().n);

@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { decryptToken } from "../auth/token-crypto";
 import type { BackupKind, BackupParams } from "../backup/backup-job";
 import { toCaptured } from "../backup/capture";
+import { pruneVersions, reclaimPacks } from "../backup/retention";
 import { VaultWriter } from "../backup/vault-writer";
 import { registerWebhooks } from "../backup/webhooks";
 import { type ApiRecord, BigCommerceClient } from "../bigcommerce/client";
@@ -42,6 +43,8 @@ export type JobStatus = {
 
 /** An alarm slice stops starting new steps after this long (alarms get 15 min wall; stay well under). */
 const SLICE_MS = 25_000;
+/** Retention (prune + pack reclaim) runs at most this often. */
+const PRUNE_EVERY_MS = 20 * 3_600_000;
 /** A failing step is retried this many times (with back-off) before the job fails. */
 const MAX_STEP_FAILURES = 5;
 
@@ -250,6 +253,44 @@ export class StoreJobs extends DurableObject<Env> {
     return registerWebhooks(this.env, this.requireStore(), await this.getClient(), enabled);
   }
 
+  /**
+   * Retention: prunes versions older than the store's retention window (keeping each record's
+   * latest) and reclaims pack space (see `backup/retention.ts`). Runs with the object's input
+   * closed so no capture can point a new version into a pack being rewritten. Skipped while a job runs.
+   */
+  async pruneVault(now = Date.now()): Promise<{
+    skipped?: "job_running";
+    versionsDeleted: number;
+    packsDeleted: number;
+    packsCompacted: number;
+    bytesFreed: number;
+  }> {
+    const storeHash = this.requireStore();
+    return this.ctx.blockConcurrencyWhile(async () => {
+      if (this.currentRow())
+        return {
+          skipped: "job_running" as const,
+          versionsDeleted: 0,
+          packsDeleted: 0,
+          packsCompacted: 0,
+          bytesFreed: 0,
+        };
+      await this.vault.flush();
+      const pruned = await pruneVersions(this.env, storeHash, now);
+      const packs = await reclaimPacks(this.env, storeHash);
+      this.sql.exec(
+        "insert into meta (key, value) values ('last_prune', ?) on conflict (key) do update set value = excluded.value",
+        String(now),
+      );
+      return {
+        versionsDeleted: pruned.deleted,
+        packsDeleted: packs.deleted,
+        packsCompacted: packs.compacted,
+        bytesFreed: packs.bytesFreed,
+      };
+    });
+  }
+
   /** Writes any versions still in the open pack (tests and shutdown paths). */
   async flushVault(): Promise<{ packs: number; versions: number }> {
     return this.vault.flush();
@@ -311,6 +352,7 @@ export class StoreJobs extends DurableObject<Env> {
       if (done) {
         const latest = this.jobRow(row.id);
         if (latest) await this.finishJob(latest, { status: "done" });
+        await this.pruneIfDue();
         return;
       }
       await this.ctx.storage.setAlarm(Date.now());
@@ -331,6 +373,19 @@ export class StoreJobs extends DurableObject<Env> {
         return;
       }
       await this.ctx.storage.setAlarm(Date.now() + 1_000 * 2 ** (failures - 1));
+    }
+  }
+
+  /** Retention runs at most once a day, after a job (the vault is flushed and quiet then). */
+  private async pruneIfDue() {
+    const last = Number(
+      this.sql.exec("select value from meta where key = 'last_prune'").toArray()[0]?.value ?? 0,
+    );
+    if (Date.now() - last < PRUNE_EVERY_MS) return;
+    try {
+      await this.pruneVault();
+    } catch (err) {
+      console.error("vault retention failed", err);
     }
   }
 
