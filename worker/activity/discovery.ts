@@ -168,8 +168,10 @@ const DiscoveryView = z
 
 export type DiscoveryView = z.infer<typeof DiscoveryView>;
 
+/** Same wording as the SPA's formatDuration, so the sentence and the progress bar agree. */
 const minutes = (ms: number) => {
-  const m = Math.max(1, Math.round(ms / 60_000));
+  const m = Math.round(ms / 60_000);
+  if (m < 1) return "less than a minute";
   return m >= 90 ? `about ${Math.round(m / 60)} hours` : `about ${m} minute${m === 1 ? "" : "s"}`;
 };
 
