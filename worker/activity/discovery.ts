@@ -45,7 +45,7 @@ async function liveJob(env: Env, storeHash: string): Promise<RunningJob | null> 
       currentJob?: () => Promise<LiveJob | null>;
     };
     const job = await stub.currentJob?.();
-    if (!job || job.status !== "running") return null;
+    if (job?.status !== "running") return null;
     const types = Object.values(job.progress?.types ?? {});
     const done = types.reduce((s, t) => s + t.done, 0);
     const total =
