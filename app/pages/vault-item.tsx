@@ -214,7 +214,7 @@ export default function VaultItem() {
               : undefined
           }
         >
-          <section aria-label="Current version" aria-busy={live.loading ? "true" : undefined}>
+          <div aria-busy={live.loading ? "true" : undefined}>
             <Show
               when={!live.error}
               fallback={
@@ -239,7 +239,7 @@ export default function VaultItem() {
                 )}
               </Show>
             </Show>
-          </section>
+          </div>
         </Card>
         <Card
           title="Selected version"
@@ -256,13 +256,17 @@ export default function VaultItem() {
                 onChange={(e) => setSelectedId(Number(e.currentTarget.value))}
               >
                 <For each={info()?.versions ?? []}>
-                  {(v) => <option value={v.id}>{versionLabel(v)}</option>}
+                  {(v) => (
+                    <option value={v.id} selected={v.id === selectedId()}>
+                      {versionLabel(v)}
+                    </option>
+                  )}
                 </For>
               </select>
             </div>
           }
         >
-          <section aria-label="Selected version" aria-busy={selected.loading ? "true" : undefined}>
+          <div aria-busy={selected.loading ? "true" : undefined}>
             <Show
               when={!selected.error}
               fallback={
@@ -282,7 +286,7 @@ export default function VaultItem() {
                 )}
               </Show>
             </Show>
-          </section>
+          </div>
         </Card>
       </div>
 
