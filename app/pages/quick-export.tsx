@@ -1,22 +1,27 @@
-import { createResource, createSignal, Show } from "solid-js";
-import { lastGood, request, vaultApi } from "../api";
+import { createResource, createSignal, For, Match, Show, Switch } from "solid-js";
+import { createPolling, errorMessage, lastGood } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
 import { EmailChips } from "../components/email-chips";
-import { notifyError, notifySuccess } from "../components/toast";
+import { DownloadLinks } from "../components/export/download-links";
+import { type ExportDetail, type ExportTypeProgress, exportApi } from "../components/export/export-api";
+import { ProgressBar } from "../components/progress-bar";
+import { StatusBadge } from "../components/status-badge";
+import { notifyError } from "../components/toast";
 import { useSession } from "../session";
 
 /**
- * Export > Quick Export (guide section 10): pick content types and recipients, then Start export.
- * The export API is wired by the export work; the form and its rules are final.
+ * Export > Quick Export (guide section 10): pick content types and recipients, Start export, then
+ * the result screen follows the export live, type by type, and shows the download links.
  */
 export default function QuickExport() {
   const session = useSession();
-  const [types] = createResource(vaultApi.types);
+  const [options] = createResource(exportApi.options);
   const [selected, setSelected] = createSignal<string[]>([]);
   const [emails, setEmails] = createSignal<string[]>([]);
   const [busy, setBusy] = createSignal(false);
+  const [exportId, setExportId] = createSignal<string>();
 
   const disabledReason = () => {
     if (busy()) return "Starting the export…";
@@ -28,11 +33,8 @@ export default function QuickExport() {
   const start = async () => {
     setBusy(true);
     try {
-      await request("/api/exports", { method: "POST", body: { types: selected(), emails: emails() } });
-      notifySuccess(
-        "Export started",
-        "Recipients get an email with the download link when the files are ready.",
-      );
+      const { id } = await exportApi.start({ types: selected(), emails: emails() });
+      setExportId(id);
     } catch (err) {
       notifyError(err, "The export could not start");
     } finally {
@@ -41,37 +43,136 @@ export default function QuickExport() {
   };
 
   return (
-    <div class="stack-l">
-      <h2>Quick Export</h2>
-      <div class="message" role="note">
-        Export current store data as ZIP files. Recipients receive an email with a download link; files are
-        available for one week. Exports larger than 1 GB are split into several ZIP files.
+    <Show
+      when={exportId()}
+      fallback={
+        <div class="stack-l">
+          <h2>Quick Export</h2>
+          <div class="message" role="note">
+            Export the current data of your store: each content type becomes a JSON Lines file (every field,
+            which Strongbox can import again) and a CSV file for spreadsheets, with a manifest of checksums.
+            Recipients receive an email with the download links;{" "}
+            <strong>files are available for one week</strong>. Exports larger than 1 GB are split into several
+            ZIP files.
+          </div>
+          <Card>
+            <Show
+              when={!options.error}
+              fallback={
+                <p class="field-error">Content types could not be loaded: {errorMessage(options.error)}</p>
+              }
+            >
+              <ContentTypePicker
+                legend="Select content type to export"
+                types={lastGood(options)?.types ?? []}
+                selected={selected()}
+                onChange={setSelected}
+              />
+            </Show>
+          </Card>
+          <Card>
+            <EmailChips
+              label="Your emails"
+              emails={emails()}
+              onChange={setEmails}
+              defaultEmail={session.user.email}
+            />
+          </Card>
+          <div class="row" style={{ "justify-content": "flex-end" }}>
+            <Button
+              disabled={!!disabledReason()}
+              disabledReason={disabledReason()}
+              showReason
+              onClick={start}
+            >
+              Start export
+            </Button>
+          </div>
+        </div>
+      }
+    >
+      {(id) => <ExportResult id={id()} onNew={() => setExportId(undefined)} />}
+    </Show>
+  );
+}
+
+const barState = (p: ExportTypeProgress) =>
+  p.status === "unavailable" ? "done" : p.status === "failed" ? "failed" : p.status;
+
+/** The result screen: live progress per content type, then the links (or why it failed). */
+function ExportResult(props: { id: string; onNew: () => void }) {
+  const [finished, setFinished] = createSignal(false);
+  const poll = createPolling<ExportDetail>(
+    async () => {
+      const detail = await exportApi.get(props.id);
+      if (detail.status === "done" || detail.status === "failed") setFinished(true);
+      return detail;
+    },
+    1000,
+    () => !finished(),
+  );
+  const detail = () => poll.value();
+
+  return (
+    <div class="stack-l" aria-live="polite">
+      <div class="row" style={{ "justify-content": "space-between" }}>
+        <h2>Export result</h2>
+        <Show when={detail()}>{(d) => <StatusBadge status={d().status} />}</Show>
       </div>
-      <Card>
-        <Show
-          when={!types.error}
-          fallback={<p class="field-error">Content types could not be loaded: {types.error?.message}</p>}
-        >
-          <ContentTypePicker
-            legend="Select content type to export"
-            types={lastGood(types) ?? []}
-            selected={selected()}
-            onChange={setSelected}
-          />
-        </Show>
-      </Card>
-      <Card>
-        <EmailChips
-          label="Your emails"
-          emails={emails()}
-          onChange={setEmails}
-          defaultEmail={session.user.email}
-        />
-      </Card>
+      <Show when={poll.error() && !detail()}>
+        <p class="field-error">The export's progress could not be loaded: {errorMessage(poll.error())}</p>
+      </Show>
+      <Show when={detail()} fallback={<div class="skeleton" style={{ height: "120px" }} />}>
+        {(d) => (
+          <>
+            <div
+              class={`message${d().status === "failed" ? " message--danger" : d().status === "done" ? " message--success" : ""}`}
+              role="status"
+            >
+              <Switch>
+                <Match when={d().phase === "queued"}>The export is about to start…</Match>
+                <Match when={d().phase === "fetch"}>
+                  Reading your store's current data, one content type at a time…
+                </Match>
+                <Match when={d().phase === "package"}>All data read. Creating the ZIP files…</Match>
+                <Match when={d().status === "done"}>
+                  Your export is ready. The download links were emailed to {d().emails.join(", ")} and work
+                  for one week.
+                </Match>
+                <Match when={d().status === "failed"}>
+                  The export failed: {d().error ?? "unknown error"}. Nothing was changed in your store.
+                </Match>
+              </Switch>
+            </div>
+            <Card title="Content types" level={3}>
+              <div class="stack">
+                <For each={d().progress}>
+                  {(p) => (
+                    <ProgressBar
+                      label={p.label}
+                      done={p.done}
+                      total={p.total}
+                      state={barState(p)}
+                      detail={p.status === "unavailable" ? "Not available on this store" : undefined}
+                    />
+                  )}
+                </For>
+              </div>
+            </Card>
+            <Show when={d().status === "done"}>
+              <Card title="Download" level={3}>
+                <DownloadLinks links={d().links} expiresAt={d().expiresAt} />
+              </Card>
+            </Show>
+          </>
+        )}
+      </Show>
       <div class="row" style={{ "justify-content": "flex-end" }}>
-        <Button disabled={!!disabledReason()} disabledReason={disabledReason()} showReason onClick={start}>
-          Start export
-        </Button>
+        <Show when={finished()}>
+          <Button variant="secondary" onClick={props.onNew}>
+            New export
+          </Button>
+        </Show>
       </div>
     </div>
   );

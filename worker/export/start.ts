@@ -20,8 +20,10 @@ export type StartExportInput = {
   sizes?: Pick<ExportParams, "splitBytes" | "partBytes">;
 };
 
-export const JOB_RUNNING_MESSAGE =
-  "An export or backup is already running for this store. Try again when it has finished.";
+const JOB_NAMES: Record<string, string> = { backup: "A backup", restore: "A restore", export: "An export" };
+
+export const jobRunningMessage = (kind?: string) =>
+  `${JOB_NAMES[kind ?? ""] ?? "Another job"} is already running for this store. Start the export again when it has finished.`;
 
 const storeJobs = (env: Env, storeHash: string) => env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
 
@@ -32,7 +34,7 @@ const storeJobs = (env: Env, storeHash: string) => env.STORE_JOBS.get(env.STORE_
 export async function startExport(env: Env, input: StartExportInput, now = Date.now()): Promise<string> {
   const stub = storeJobs(env, input.storeHash);
   const running = await stub.currentJob();
-  if (running) throw conflict(JOB_RUNNING_MESSAGE, "job_running");
+  if (running) throw conflict(jobRunningMessage((running as { kind: string }).kind), "job_running");
   const id = input.exportId ?? newId(now);
   const wanted = new Set(input.types);
   const db = getDb(env);
@@ -55,7 +57,7 @@ export async function startExport(env: Env, input: StartExportInput, now = Date.
   } catch (err) {
     await db.delete(exportsTable).where(eq(exportsTable.id, id));
     if (String((err as Error)?.message ?? err).includes("already running"))
-      throw conflict(JOB_RUNNING_MESSAGE, "job_running");
+      throw conflict(jobRunningMessage(), "job_running");
     throw err;
   }
   return id;
