@@ -3,6 +3,7 @@ import { backupOrder, type ContentType, getType, minCalls, typeKeys } from "../b
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
+import { registerWebhooks } from "./webhooks";
 
 export type BackupKind = "manual" | "scheduled" | "initial" | "incremental";
 export type BackupParams = { backupKind: BackupKind; types?: string[] };
@@ -353,6 +354,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       );
     }
     await ctx.env.DB.batch(statements);
+    if (outcome.status === "done") await keepWebhooksInStep(ctx);
   },
 };
 
@@ -360,4 +362,21 @@ function afterListing(ctx: JobContext, state: BackupState, type: ContentType): B
   const phase = state.phase === "ids" ? "sweep" : nextPhaseAfterList(type, state);
   if (phase === "next_type") return advanceType(state, ctx);
   return { ...state, phase, cursor: null, pi: 0, sweepAfter: "" };
+}
+
+/**
+ * After each successful backup, the store's hooks are brought in line with its automatic sync
+ * setting (registered when on, removed when off). This re-creates hooks BigCommerce deactivated
+ * (90 days without deliveries, or failures) and costs one call when nothing is missing.
+ */
+async function keepWebhooksInStep(ctx: JobContext) {
+  try {
+    const store = await ctx.env.DB.prepare("select auto_sync from stores where hash = ?")
+      .bind(ctx.storeHash)
+      .first<{ auto_sync: number }>();
+    if (!store) return;
+    await registerWebhooks(ctx.env, ctx.storeHash, await ctx.client(), Boolean(store.auto_sync));
+  } catch (err) {
+    console.error(`webhook registration for ${ctx.storeHash} failed`, err);
+  }
 }

@@ -209,8 +209,11 @@ export class VaultWriter {
   }
 
   shouldFlush(): boolean {
+    // `length` is the stored entry's size column: summing it never reads the bodies.
     const row = this.sql
-      .exec("select count(*) as n, coalesce(sum(length(body)), 0) as bytes from pack_entries")
+      .exec(
+        "select count(*) as n, coalesce(sum(case when body is null then 0 else length end), 0) as bytes from pack_entries",
+      )
       .one();
     return Number(row.n) >= PACK_MAX_ENTRIES || Number(row.bytes) >= PACK_MAX_BYTES;
   }
