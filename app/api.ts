@@ -217,8 +217,13 @@ export function jobOverall(job: Job): { records: number; percent: number | undef
 /**
  * Calls `fn` now and every `ms` while `active()` is true, keeping the latest result; stops when the
  * owning component unmounts. Calls never overlap: the next one is scheduled after the previous settles.
+ * `ms` may be a function, read before each wait (e.g. fast while a job runs, slow otherwise).
  */
-export function createPolling<T>(fn: () => Promise<T>, ms: number, active: () => boolean = () => true) {
+export function createPolling<T>(
+  fn: () => Promise<T>,
+  ms: number | (() => number),
+  active: () => boolean = () => true,
+) {
   const [value, setValue] = createSignal<T | undefined>();
   const [error, setError] = createSignal<unknown>();
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -243,7 +248,7 @@ export function createPolling<T>(fn: () => Promise<T>, ms: number, active: () =>
         inFlight = false;
       }
     }
-    timer = setTimeout(tick, ms);
+    timer = setTimeout(tick, typeof ms === "function" ? ms() : ms);
   };
 
   void tick();

@@ -26,7 +26,9 @@ import { notifyError, notifySuccess } from "../components/toast";
 import { formatBytes, formatDateTime, formatDuration, formatNumber } from "../format";
 import { useSession } from "../session";
 
+/** Progress refreshes quickly while a job runs; otherwise the page only checks now and then for one. */
 const POLL_MS = 1500;
+const IDLE_POLL_MS = 15_000;
 const isActive = (job: Job | null | undefined) => job?.status === "running";
 
 const jobNames: Record<string, string> = {
@@ -49,16 +51,21 @@ export default function BackupVault() {
   /** Set when this page started a job or saw one running, so the page polls its progress. */
   const [watching, setWatching] = createSignal(false);
 
+  const polling = createPolling(vaultApi.currentJob, () => (watching() ? POLL_MS : IDLE_POLL_MS));
+  /** Whether this page started the job it watches (so a very quick backup still reports its result). */
+  let startedHere = false;
+
   createEffect(
     on(
       () => summary.state === "ready" && summary()?.runningJob,
       (running) => {
-        if (running && isActive(running)) setWatching(true);
+        if (running && isActive(running) && !watching()) {
+          setWatching(true);
+          polling.refresh();
+        }
       },
     ),
   );
-
-  const polling = createPolling(vaultApi.currentJob, POLL_MS, watching);
   /** True from a successful "Backup all data" until the first poll reports the job. */
   const [starting, setStarting] = createSignal(false);
   const job = createMemo<Job | null>(() => {
@@ -71,15 +78,20 @@ export default function BackupVault() {
   createEffect(
     on(polling.value, (current, previous) => {
       if (current !== undefined) setStarting(false);
-      if (!watching() || current === undefined || isActive(current)) return;
+      if (current === undefined) return;
+      // A job started elsewhere (the daily schedule, another window): follow it.
+      if (!watching() && isActive(current)) setWatching(true);
+      if (!watching() || isActive(current)) return;
       void finish(current, previous ?? undefined);
     }),
   );
 
   const finish = async (current: Job | null, last: Job | undefined) => {
     setWatching(false);
+    const kind = (current ?? last)?.kind ?? (startedHere ? "backup" : undefined);
+    startedHere = false;
     const [latest] = await Promise.all([refetchSummary(), refetchTypes(), refetchHistory()]);
-    if ((current ?? last)?.kind !== "backup") return;
+    if (kind !== "backup") return;
     const status = current?.status ?? latest?.lastBackup?.status;
     if (status === "failed")
       notifyError(current?.error ?? "The backup stopped before the end.", "Backup failed");
@@ -111,6 +123,7 @@ export default function BackupVault() {
   const startBackup = async () => {
     try {
       await vaultApi.startBackup();
+      startedHere = true;
       setStarting(true);
     } catch (err) {
       // Someone else (another tab, the schedule) started one first: follow it instead of failing.

@@ -53,6 +53,18 @@ async function lastBackupId(page: Page): Promise<string | null> {
   });
 }
 
+/** Why the latest backup failed, as the API records it (for a useful test failure). */
+async function lastBackupError(page: Page): Promise<string> {
+  const frame = page.frames().find((f) => f.url().startsWith(stack().appUrl));
+  return (
+    (await frame?.evaluate(async () => {
+      const res = await fetch("/api/backups?limit=1", { credentials: "include" });
+      const body = (await res.json()) as { backups: { status: string; error: string | null }[] };
+      return JSON.stringify(body.backups[0] ?? null);
+    })) ?? "unknown"
+  );
+}
+
 describe("Backup Vault > Backup vault", () => {
   it("Backup all data: Confirm, live progress with the button disabled, then Last backup and Item Storage update", async () => {
     const { page, context } = browser();
@@ -84,7 +96,11 @@ describe("Backup Vault > Backup vault", () => {
     await other.close();
 
     await setFaults({ slowMs: 0, slowRate: 0 });
-    await app.getByText("Backup complete").waitFor({ timeout: 120_000 });
+    const outcome = app.getByText("Backup complete").or(app.getByText("Backup failed"));
+    await outcome.first().waitFor({ timeout: 120_000 });
+    if ((await outcome.first().textContent()) !== "Backup complete") {
+      throw new Error(`the backup failed: ${await lastBackupError(page)}`);
+    }
     await app.getByRole("heading", { name: "Backing up data..." }).waitFor({ state: "hidden" });
     expect(await backupAll.isEnabled()).toBe(true);
 
