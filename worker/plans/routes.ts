@@ -5,6 +5,7 @@ import { getType } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportSchedules, planChanges, type Store, stores } from "../db/schema";
 import { forbidden } from "../lib/errors";
+import { syncWebhooksLater } from "../settings/onboarding";
 import { loadStore } from "../settings/routes";
 import { nextBackupAt } from "../settings/schedule";
 import {
@@ -133,10 +134,8 @@ export const plansRoutes = apiRouter()
       const to = getPlan(c.req.valid("json").plan);
       if (to.key !== store.plan) {
         const now = Date.now();
-        const update = db
-          .update(stores)
-          .set(settingsForPlan(store, to, now))
-          .where(eq(stores.hash, store.hash));
+        const next = settingsForPlan(store, to, now);
+        const update = db.update(stores).set(next).where(eq(stores.hash, store.hash));
         const record = db.insert(planChanges).values({
           storeHash: store.hash,
           fromPlan: store.plan,
@@ -155,6 +154,8 @@ export const plansRoutes = apiRouter()
             .where(eq(exportSchedules.storeHash, store.hash));
           await db.batch([update, record, pause]);
         }
+        if (store.autoSync && !next.autoSync)
+          c.executionCtx.waitUntil(syncWebhooksLater(c.env, store.hash, false));
       }
       return c.json(await plansResponse(c.env, session.storeHash), 200);
     },

@@ -45,3 +45,16 @@ export async function startFirstBackup(env: Env, storeHash: string): Promise<boo
   };
   return result.started !== false;
 }
+
+/**
+ * Brings the store's BigCommerce webhooks in line with automatic sync after the switch (or the plan)
+ * changed: registered when on, removed when off. Runs after the response; a failure is logged and
+ * repaired by the next backup, which re-checks the hooks.
+ */
+export async function syncWebhooksLater(env: Env, storeHash: string, enabled: boolean): Promise<void> {
+  try {
+    await env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash)).syncWebhooks(enabled);
+  } catch (err) {
+    console.warn(`webhooks of ${storeHash} not brought in line with automatic sync (${enabled})`, err);
+  }
+}

@@ -7,8 +7,8 @@ import { type Store, stores } from "../db/schema";
 import { badRequest, notFound } from "../lib/errors";
 import { assertPlanAllows, getPlan, planIncludesFeature, typesInPlan } from "../plans/plans";
 import { callsPerDay } from "./estimate";
-// Registers the install hook (the backup schedule) with the auth flow.
-import "./onboarding";
+// Also registers the install hook (the backup schedule) with the auth flow.
+import { syncWebhooksLater } from "./onboarding";
 import {
   effectiveFrequency,
   type Frequency,
@@ -257,6 +257,9 @@ export const settingsRoutes = apiRouter()
         .update(stores)
         .set({ ...changes, settingsUpdatedAt: now, settingsUpdatedBy: session.email })
         .where(eq(stores.hash, store.hash));
+      if (changes.autoSync !== undefined && changes.autoSync !== store.autoSync) {
+        c.executionCtx.waitUntil(syncWebhooksLater(c.env, store.hash, changes.autoSync));
+      }
       return c.json(await settingsView(db, await loadStore(db, store.hash)), 200);
     },
   );
