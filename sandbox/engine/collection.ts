@@ -1,8 +1,17 @@
 import type { Context, Hono } from "hono";
 import { type Ctx, emit } from "./context.ts";
-import { ApiError, invalid, isoDate, jsonResponse, notFound, parseDateParam, rfc2822 } from "./http.ts";
+import {
+  ApiError,
+  invalid,
+  isoDate,
+  jsonResponse,
+  notFound,
+  parseDateParam,
+  RawJson,
+  rfc2822,
+} from "./http.ts";
 import type { Rng } from "./rng.ts";
-import type { Key, Rec, Table } from "./table.ts";
+import { createdAt, type Key, modifiedAt, type Rec, type Table, times } from "./table.ts";
 import { flushEvents } from "./webhooks.ts";
 
 export type Op =
@@ -95,6 +104,14 @@ export interface ResourceDef {
   churn?: (rec: Rec, rng: Rng) => Rec;
   /** Admin `mutate` kind "bad-import": the update body a botched CSV import would apply to `rec`. */
   badImport?: (rec: Rec, rng: Rng) => Rec;
+  /**
+   * Records are stored exactly in response shape: no `_` fields (times live in a side table, see
+   * `createdAt`/`modifiedAt`), no `serialize` hook; lists then go to JSON.stringify without copies.
+   * Update lean records through the engine or with `table.replace({...rec, ...})`.
+   */
+  lean?: boolean;
+  /** Fields stored on the record but never returned (e.g. the parent id of custom fields); not with `lean`. */
+  hidden?: string[];
   /** Leave out of GET /__sandbox/stores/{hash}/export. */
   noExport?: boolean;
 }
@@ -222,9 +239,12 @@ function checkUnique(def: ResourceDef, rec: Rec, ctx: Ctx, self?: Key): void {
   }
 }
 
-function stampDates(def: ResourceDef, rec: Rec, at: number, creating: boolean): void {
-  if (creating) rec._created = at;
-  rec._modified = at;
+function stampDates(def: ResourceDef, rec: Rec, at: number, creating: boolean, existing?: Rec): void {
+  if (def.lean) times.set(rec, { c: creating ? at : existing ? createdAt(existing) : createdAt(rec), m: at });
+  else {
+    if (creating) rec._created = at;
+    rec._modified = at;
+  }
   const fmt = def.version === "v2" ? rfc2822 : isoDate;
   if (def.dates?.created && creating) rec[def.dates.created] = fmt(at);
   if (def.dates?.modified) rec[def.dates.modified] = fmt(at);
@@ -304,7 +324,7 @@ export function updateRecord(
   addErrors(errors, def.validate?.(raw, ctx, existing));
   if (Object.keys(errors).length) throw invalid(errors);
   const rec: Rec = { ...existing, ...clean };
-  stampDates(def, rec, opts.at ?? ctx.now, false);
+  stampDates(def, rec, opts.at ?? ctx.now, false, existing);
   def.build?.(rec, raw, ctx, existing);
   checkUnique(def, rec, ctx, existing[keyOf(def)]);
   tableOf(def, ctx).replace(rec);
@@ -359,10 +379,21 @@ export interface SerializeOptions {
 
 /** Response shape of a stored record: no internal `_` fields, computed fields, includes, field selection. */
 export function serialize(def: ResourceDef, rec: Rec, ctx: Ctx, opts: SerializeOptions = {}): Rec {
+  // Lean records are already in response shape: no copy (callers must not mutate the result).
+  if (def.lean && !def.serialize && !opts.includeFields && !opts.excludeFields) {
+    if (!opts.include || !def.includes) return rec;
+    const out: Rec = Object.assign({}, rec);
+    for (const name of opts.include) {
+      const fn = def.includes[name];
+      if (fn) out[name] = fn(rec, ctx, opts.include);
+    }
+    return out;
+  }
   let out: Rec = {};
   const key = keyOf(def);
+  const hidden = def.hidden;
   for (const k in rec) {
-    if (k.charCodeAt(0) === 95) continue; // "_"
+    if (k.charCodeAt(0) === 95 || hidden?.includes(k)) continue; // "_"
     if (opts.includeFields && k !== key && !opts.includeFields.has(k)) continue;
     if (opts.excludeFields?.has(k) && k !== key) continue;
     out[k] = rec[k];
@@ -375,6 +406,37 @@ export function serialize(def: ResourceDef, rec: Rec, ctx: Ctx, opts: SerializeO
     }
   }
   return out;
+}
+
+/**
+ * One record's response JSON. Lean records go to JSON.stringify as they are, their includes spliced in
+ * as text: no copy of the record (the 250-products-with-includes page depends on it).
+ */
+export function recordText(def: ResourceDef, rec: Rec, ctx: Ctx, opts: SerializeOptions = {}): string {
+  if (!def.lean || def.serialize || opts.includeFields || opts.excludeFields) {
+    return JSON.stringify(serialize(def, rec, ctx, opts));
+  }
+  const s = JSON.stringify(rec);
+  if (!opts.include || !def.includes) return s;
+  let extra = "";
+  for (const name of opts.include) {
+    const fn = def.includes[name];
+    if (fn) extra += `,${JSON.stringify(name)}:${JSON.stringify(fn(rec, ctx, opts.include)) ?? "null"}`;
+  }
+  if (!extra) return s;
+  return s.length > 2 ? `${s.slice(0, -1)}${extra}}` : `{${extra.slice(1)}}`;
+}
+
+/** A list body: `{data, meta}` (v3) or a bare array (v2); assembled as text for lean resources. */
+function pageBody(def: ResourceDef, rows: Rec[], ctx: Ctx, opts: SerializeOptions, meta?: Rec): unknown {
+  if (def.lean) {
+    const items = rows.map((r) => recordText(def, r, ctx, opts)).join(",");
+    return new RawJson(
+      def.version === "v2" ? `[${items}]` : `{"data":[${items}],"meta":${JSON.stringify(meta ?? {})}}`,
+    );
+  }
+  const data = rows.map((r) => serialize(def, r, ctx, opts));
+  return def.version === "v2" ? data : { data, meta };
 }
 
 /** Serializes with the resource registered under `name` (for includes of child collections). */
@@ -426,8 +488,8 @@ export function buildFilters(def: ResourceDef, ctx: Ctx): Pred[] {
           preds.push(bound === "min" ? (r) => r[key] >= n : (r) => r[key] <= n);
         } else {
           const t = parseDateParam(value);
-          const f = what === "date_modified" ? "_modified" : "_created";
-          if (!Number.isNaN(t)) preds.push(bound === "min" ? (r) => r[f] >= t : (r) => r[f] <= t);
+          const at = what === "date_modified" ? modifiedAt : createdAt;
+          if (!Number.isNaN(t)) preds.push(bound === "min" ? (r) => at(r) >= t : (r) => at(r) <= t);
         }
         continue;
       }
@@ -436,10 +498,10 @@ export function buildFilters(def: ResourceDef, ctx: Ctx): Pred[] {
       const t = parseDateParam(value);
       if (Number.isNaN(t))
         throw invalid({ [param]: "error.invalid.date" }, "The filter value is not a valid date");
-      const f = field === "date_modified" ? "_modified" : "_created";
-      if (op === "min") preds.push((r) => r[f] >= t);
-      else if (op === "max") preds.push((r) => r[f] <= t);
-      else if (!op) preds.push((r) => Math.floor(r[f] / 1000) === Math.floor(t / 1000));
+      const at = field === "date_modified" ? modifiedAt : createdAt;
+      if (op === "min") preds.push((r) => at(r) >= t);
+      else if (op === "max") preds.push((r) => at(r) <= t);
+      else if (!op) preds.push((r) => Math.floor(at(r) / 1000) === Math.floor(t / 1000));
       continue;
     }
     if (!fields.has(field)) continue;
@@ -586,47 +648,45 @@ export function listPage(def: ResourceDef, ctx: Ctx): { status: number; body: un
     const links: Rec = {};
     if (start > 0 && first) links.previous = `?before=${encodeCursor(first[key])}&limit=${limit}`;
     if (end < rows.length && last) links.next = `?after=${encodeCursor(last[key])}&limit=${limit}`;
-    return {
-      status: 200,
-      body: {
-        data: slice.map((r) => serialize(def, r, ctx, opts)),
-        meta: {
-          cursor_pagination: {
-            count: slice.length,
-            per_page: limit,
-            start_cursor: first ? encodeCursor(first[key]) : null,
-            end_cursor: last ? encodeCursor(last[key]) : null,
-            links,
-          },
-        },
+    const meta = {
+      cursor_pagination: {
+        count: slice.length,
+        per_page: limit,
+        start_cursor: first ? encodeCursor(first[key]) : null,
+        end_cursor: last ? encodeCursor(last[key]) : null,
+        links,
       },
     };
+    return { status: 200, body: pageBody(def, slice, ctx, opts, meta) };
   }
   const page = Math.max(1, Number(ctx.query.get("page") ?? 1) || 1);
   const slice = rows.slice((page - 1) * limit, page * limit);
-  const data = slice.map((r) => serialize(def, r, ctx, opts));
-  if (def.version === "v2") return data.length ? { status: 200, body: data } : { status: 204, body: null };
+  if (def.version === "v2") {
+    return slice.length
+      ? { status: 200, body: pageBody(def, slice, ctx, opts) }
+      : { status: 204, body: null };
+  }
   const totalPages = Math.ceil(rows.length / limit);
   const meta: Rec = {
     pagination: {
       total: rows.length,
-      count: data.length,
+      count: slice.length,
       per_page: limit,
       current_page: page,
       total_pages: totalPages,
       links: pageLinks(ctx, page, limit, totalPages),
     },
   };
-  if (def.cursor && data.length) {
+  if (def.cursor && slice.length) {
     meta.cursor_pagination = {
-      count: data.length,
+      count: slice.length,
       per_page: limit,
       start_cursor: encodeCursor(slice[0][key]),
       end_cursor: encodeCursor(slice[slice.length - 1][key]),
       links: {},
     };
   }
-  return { status: 200, body: { data, meta } };
+  return { status: 200, body: pageBody(def, slice, ctx, opts, meta) };
 }
 
 // ---------- HTTP ----------
@@ -788,7 +848,12 @@ export function mountResource(api: RouteApi, def: ResourceDef): void {
       requireScope(ctx, def, false);
       resolveParent(def, ctx);
       const rec = findRecord(def, ctx, ctx.params.__key);
-      return respond(def, 200, envelope(def, serialize(def, rec, ctx, serializeOptions(ctx))));
+      const opts = serializeOptions(ctx);
+      if (def.lean) {
+        const text = recordText(def, rec, ctx, opts);
+        return respond(def, 200, new RawJson(def.version === "v3" ? `{"data":${text},"meta":{}}` : text));
+      }
+      return respond(def, 200, envelope(def, serialize(def, rec, ctx, opts)));
     });
   }
   if (ops.has("update")) {

@@ -28,12 +28,23 @@ export function invalid(errors: Record<string, string>, title = "JSON data is mi
   return new ApiError(422, title, errors);
 }
 
+/** JSON text assembled ahead (fast list pages); to JSON.stringify it is the value it encodes. */
+export class RawJson {
+  constructor(readonly text: string) {}
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}
+
 const encoder = new TextEncoder();
+const nodeBuffer = (globalThis as { Buffer?: { from(s: string, enc: "utf8"): Uint8Array } }).Buffer;
+/** UTF-8 bytes of a body: Node's Buffer is the fastest way there (and spares undici a USVString pass). */
+const utf8 = (s: string): Uint8Array => (nodeBuffer ? nodeBuffer.from(s, "utf8") : encoder.encode(s));
 
 /** JSON response whose byte size is known, so stats can count bytes sent. */
 export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
   if (status === 204) return new Response(null, { status, headers });
-  const bytes = encoder.encode(JSON.stringify(body));
+  const bytes = utf8(body instanceof RawJson ? body.text : JSON.stringify(body));
   return new Response(bytes, {
     status,
     headers: { "content-type": "application/json", "content-length": String(bytes.byteLength), ...headers },

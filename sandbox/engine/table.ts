@@ -1,4 +1,25 @@
 export type Key = number | string;
+
+/**
+ * Creation/modification times (ms) of records kept in response shape ("lean" resources), which carry
+ * no `_created`/`_modified` fields so they can go to JSON.stringify as they are.
+ */
+export const times = new WeakMap<object, { c: number; m: number }>();
+
+/** Creation time (ms) of a record: its `_created` field, or the side table of lean records. */
+export const createdAt = (rec: Rec): number => rec._created ?? times.get(rec)?.c ?? 0;
+/** Last modification time (ms) of a record. */
+export const modifiedAt = (rec: Rec): number => rec._modified ?? times.get(rec)?.m ?? 0;
+
+/** Sets a record's modification time wherever it keeps it. */
+export function setModified(rec: Rec, ms: number): void {
+  if ("_modified" in rec) rec._modified = ms;
+  else {
+    const t = times.get(rec);
+    if (t) t.m = ms;
+    else times.set(rec, { c: ms, m: ms });
+  }
+}
 // biome-ignore lint/suspicious/noExplicitAny: records are free-form JSON objects shaped by each resource.
 export type Rec = Record<string, any>;
 
@@ -10,7 +31,6 @@ export class Table {
   readonly rows = new Map<Key, Rec>();
   private readonly indexes = new Map<string, Map<unknown, Set<Key>>>();
   private ordered: Rec[] | null = null;
-
   constructor(readonly keyField: string) {}
 
   get size(): number {
@@ -59,6 +79,11 @@ export class Table {
   replace(rec: Rec): Rec {
     const key = rec[this.keyField] as Key;
     const old = this.rows.get(key);
+    // A replacement built by spreading the old record keeps its side-table times.
+    if (old && !times.has(rec) && !("_modified" in rec)) {
+      const t = times.get(old);
+      if (t) times.set(rec, { ...t });
+    }
     if (old)
       for (const [field, idx] of this.indexes)
         if (old[field] !== rec[field]) removeFrom(idx, old[field], key);

@@ -1,4 +1,4 @@
-import type { Rec } from "../engine/table.ts";
+import { type Rec, setModified } from "../engine/table.ts";
 import { ensureDefaultTree } from "../resources/catalog-categories.ts";
 import type { GenContext, Generator } from "./context.ts";
 
@@ -212,7 +212,7 @@ function description(g: GenContext, name: string, material: string): string {
 /** Spreads a record's last change between its creation and now (the generator is not a live change). */
 function ageRecord(rec: Rec, g: GenContext, created: number): void {
   const modified = created + Math.floor(g.rng.next() * (g.now - created));
-  rec._modified = modified;
+  setModified(rec, modified);
   if ("date_modified" in rec)
     rec.date_modified = `${new Date(Math.floor(modified / 1000) * 1000).toISOString().slice(0, 19)}+00:00`;
 }

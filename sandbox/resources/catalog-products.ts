@@ -9,7 +9,7 @@ import {
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, isoDate } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
-import { productImage, productVariant } from "./catalog-variants.ts";
+import { priceVariant, productImage, productVariant, sumInventory } from "./catalog-variants.ts";
 
 const SCOPE = "store_v2_products";
 
@@ -98,7 +98,7 @@ const includeList = (resource: string, collection: string) => (rec: Rec, ctx: Ct
 
 const sortBySortOrder = (a: Rec, b: Rec) => a.sort_order - b.sort_order || a.id - b.id;
 
-function primaryImage(rec: Rec, ctx: Ctx): Rec | null {
+function primaryImage(rec: Rec, ctx: Ctx): unknown {
   const images = childrenOf(ctx, "product_images", rec.id);
   const img = images.find((i) => i.is_thumbnail) ?? images.slice().sort(sortBySortOrder)[0];
   return img ? serializeAs("product_images", img, ctx) : null;
@@ -159,6 +159,7 @@ export const products: ResourceDef = defineResource({
   version: "v3",
   path: "/catalog/products",
   scope: SCOPE,
+  lean: true,
   ops: ["list", "get", "create", "update", "delete", "batchUpdate", "batchDelete"],
   maxBatch: 10,
   defaults: PRODUCT_DEFAULTS,
@@ -298,6 +299,9 @@ export const products: ResourceDef = defineResource({
         ...ctx.events.filter((e) => !e.scope.startsWith("store/product/updated")),
       );
     } else {
+      // Variants inherit price and weight: keep their calculated fields in step; likewise the stock sum.
+      for (const v of childrenOf(ctx, "variants", rec.id)) priceVariant(v, rec);
+      sumInventory(rec, ctx);
       // The base variant carries the product's SKU.
       const base = rec.base_variant_id ? ctx.store.table("variants").get(rec.base_variant_id) : undefined;
       if (base && input.sku !== undefined && base.sku !== rec.sku) {
@@ -322,15 +326,6 @@ export const products: ResourceDef = defineResource({
       cascadeDelete(ctx, c, "product_id", rec.id);
     }
     cascadeDelete(ctx, "product_metafields", "resource_id", rec.id);
-  },
-  serialize: (out, ctx) => {
-    if (out.inventory_tracking === "variant") {
-      out.inventory_level = childrenOf(ctx, "variants", out.id).reduce(
-        (s, v) => s + (v.inventory_level ?? 0),
-        0,
-      );
-    }
-    return out;
   },
   webhooks: { scope: "store/product", type: "product" },
   churn: (rec, rng) =>
@@ -398,15 +393,11 @@ const productChild = (
       notFound: "Product not found",
     },
     touchParent: true,
+    lean: !hideProductId,
+    hidden: hideProductId ? ["product_id"] : [],
     ...rest,
     defaults: { product_id: 0, ...rest.defaults },
     readOnly: ["product_id", ...(rest.readOnly ?? [])],
-    serialize: hideProductId
-      ? (out, ctx) => {
-          const { product_id: _p, ...o } = out;
-          return rest.serialize ? rest.serialize(o, ctx) : o;
-        }
-      : rest.serialize,
   });
 };
 

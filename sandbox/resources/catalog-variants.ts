@@ -15,7 +15,7 @@ import {
 } from "../engine/collection.ts";
 import type { Ctx } from "../engine/context.ts";
 import { invalid, isoDate } from "../engine/http.ts";
-import type { Rec } from "../engine/table.ts";
+import { type Rec, setModified } from "../engine/table.ts";
 
 const SCOPE = "store_v2_products";
 const PRODUCT_PARENT = {
@@ -104,7 +104,8 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
     scope: SCOPE,
     parent: nested ? PRODUCT_PARENT : undefined,
     touchParent: true,
-    ops: nested ? ["list", "get", "create", "update", "delete"] : ["list", "batchUpdate"],
+    lean: true,
+    ops: nested ? ["list", "get", "create", "update", "delete"] : ["list"],
     maxBatch: 50,
     defaults: VARIANT_DEFAULTS,
     types: VARIANT_TYPES,
@@ -139,9 +140,12 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
       if (input.option_values !== undefined)
         rec.option_values = resolveOptionValues(input, ctx, rec.product_id);
       rec.sku_id = rec.id;
+      const p = product(ctx, rec.product_id);
+      if (p) priceVariant(rec, p);
     },
     afterWrite: (rec, _input, ctx, kind) => {
       const p = product(ctx, rec.product_id);
+      if (p) sumInventory(p, ctx);
       // Variants made from options replace the base variant of a simple product.
       if (kind === "create" && p && rec.option_values.length && p.base_variant_id) {
         const base = ctx.store.table("variants").get(p.base_variant_id);
@@ -149,14 +153,10 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
         if (base) ctx.store.table("variants").delete(base.id);
       }
     },
-    onDelete: (rec, ctx) => cascadeDelete(ctx, "variant_metafields", "resource_id", rec.id),
-    serialize: (out, ctx) => {
-      const p = product(ctx, out.product_id);
-      const price = out.price ?? p?.price ?? 0;
-      const sale = out.sale_price ?? p?.sale_price ?? 0;
-      out.calculated_price = sale > 0 ? sale : price;
-      out.calculated_weight = out.weight ?? p?.weight ?? 0;
-      return out;
+    onDelete: (rec, ctx) => {
+      cascadeDelete(ctx, "variant_metafields", "resource_id", rec.id);
+      const p = product(ctx, rec.product_id);
+      if (p) sumInventory(p, ctx, rec.id);
     },
     webhooks: {
       scope: "store/sku",
@@ -165,6 +165,23 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
     },
     churn: (_rec, rng) => ({ inventory_level: rng.int(0, 200) }),
   });
+
+/** The variant's storefront price and weight, inherited from the product where the variant has none. */
+export function priceVariant(v: Rec, p: Rec): void {
+  const price = v.price ?? p.price ?? 0;
+  const sale = v.sale_price ?? p.sale_price ?? 0;
+  v.calculated_price = sale > 0 ? sale : price;
+  v.calculated_weight = v.weight ?? p.weight ?? 0;
+}
+
+/** Products tracking inventory by variant report the sum of their variants' levels. */
+export function sumInventory(p: Rec, ctx: Ctx, without?: number): void {
+  if (p.inventory_tracking !== "variant") return;
+  let sum = 0;
+  for (const v of ctx.store.table("variants").by("product_id", p.id))
+    if (v.id !== without) sum += v.inventory_level ?? 0;
+  p.inventory_level = sum;
+}
 
 export const productVariant = variantDef("product_variants", "/catalog/products/:product_id/variants", true);
 /** Store-wide `/catalog/variants`: list and batch PUT (≤ 50) of variants of any product. */
@@ -242,6 +259,7 @@ export const productOptions = defineResource({
 export const productOptionValues = defineResource({
   name: "product_option_values",
   version: "v3",
+  hidden: ["option_id"],
   path: "/catalog/products/:product_id/options/:option_id/values",
   scope: SCOPE,
   parent: {
@@ -259,10 +277,6 @@ export const productOptionValues = defineResource({
     ctx.parent && ctx.params.product_id && Number(ctx.params.product_id) !== ctx.parent.product_id
       ? { option_id: "The option does not belong to this product" }
       : undefined,
-  serialize: (out) => {
-    const { option_id: _o, ...rest } = out;
-    return rest;
-  },
   afterWrite: (rec, _input, ctx) => touchProductOf(ctx, "product_options", rec.option_id),
   onDelete: (rec, ctx) => touchProductOf(ctx, "product_options", rec.option_id),
 });
@@ -342,6 +356,7 @@ const ADJUSTERS_DEFAULT = {
 export const productModifierValues = defineResource({
   name: "product_modifier_values",
   version: "v3",
+  lean: true,
   path: "/catalog/products/:product_id/modifiers/:modifier_id/values",
   scope: SCOPE,
   parent: {
@@ -376,7 +391,7 @@ function touchProductOf(ctx: Ctx, collection: string, id: number): void {
   const owner = ctx.store.table(collection).get(id);
   const p = owner ? product(ctx, owner.product_id) : undefined;
   if (!p) return;
-  p._modified = ctx.now;
+  setModified(p, ctx.now);
   p.date_modified = isoDate(ctx.now);
   ctx.events.push({ scope: "store/product/updated", data: { type: "product", id: p.id } });
 }
@@ -385,6 +400,7 @@ function touchProductOf(ctx: Ctx, collection: string, id: number): void {
 export const productImage = defineResource({
   name: "product_images",
   version: "v3",
+  lean: true,
   path: "/catalog/products/:product_id/images",
   scope: SCOPE,
   parent: PRODUCT_PARENT,

@@ -67,6 +67,7 @@ export function metafieldResources(spec: MetafieldSpec): {
 } {
   const common = {
     version: "v3" as const,
+    lean: true,
     scope: spec.scope,
     collection: spec.name,
     cursor: true,
