@@ -47,6 +47,8 @@ export default function BackupVault() {
   const summaryNow = () => lastGood(summary);
   const typesNow = () => lastGood(types);
   const historyNow = () => lastGood(history);
+  /** The chart shows finished backups only: a running one has no final figures yet. */
+  const finishedHistory = createMemo(() => (historyNow() ?? []).filter((p) => p.finishedAt != null));
   const [confirming, setConfirming] = createSignal(false);
   /** Set when this page started a job or saw one running, so the page polls its progress. */
   const [watching, setWatching] = createSignal(false);
@@ -102,6 +104,26 @@ export default function BackupVault() {
     polling.reset();
     setWatching(true);
     polling.refresh();
+  };
+
+  /** A running backup is not the "last" one: the card shows the last finished backup meanwhile. */
+  const lastBackupValue = () => {
+    const s = summaryNow();
+    if (summary.error || !s) return "–";
+    const last = s.lastBackup;
+    if (!last) return "Never";
+    if (last.status === "running" || last.status === "queued") {
+      return s.lastSuccessfulBackupAt ? formatDateTime(s.lastSuccessfulBackupAt) : "Never";
+    }
+    return formatDateTime(last.finishedAt ?? last.startedAt);
+  };
+  const lastBackupHint = () => {
+    const last = summaryNow()?.lastBackup;
+    if (summary.error) return undefined;
+    if (!last) return "No backup yet";
+    if (last.status === "running" || last.status === "queued")
+      return <StatusBadge status="running" label="Backing up now" />;
+    return <StatusBadge status={last.status} />;
   };
 
   const typeLabels = createMemo(() => new Map((typesNow() ?? []).map((t) => [t.type, t.label])));
@@ -165,21 +187,7 @@ export default function BackupVault() {
       </Show>
 
       <div class="summary-grid" aria-busy={summary.loading ? "true" : undefined}>
-        <SummaryCard
-          label="Last backup"
-          value={
-            summary.error
-              ? "–"
-              : summaryNow()?.lastBackup
-                ? formatDateTime(summaryNow()?.lastBackup?.finishedAt ?? summaryNow()?.lastBackup?.startedAt)
-                : "Never"
-          }
-          hint={
-            <Show when={summaryNow()?.lastBackup} fallback={summary.error ? undefined : "No backup yet"}>
-              {(last) => <StatusBadge status={last().status} />}
-            </Show>
-          }
-        />
+        <SummaryCard label="Last backup" value={lastBackupValue()} hint={lastBackupHint()} />
         <SummaryCard
           label="Next scheduled backup"
           value={
@@ -218,13 +226,18 @@ export default function BackupVault() {
       </Show>
       <Show when={job()}>{(current) => <BackupProgress job={current()} labels={typeLabels()} />}</Show>
 
-      <Show when={(historyNow()?.length ?? 0) > 0}>
+      <Show when={finishedHistory().length > 0}>
         <Card title="Storage and changes" description="Storage used and records changed, per backup">
-          <StorageChart points={historyNow() ?? []} />
+          <StorageChart points={finishedHistory()} />
         </Card>
       </Show>
 
-      <ItemStorage rows={typesNow()} loading={types.loading && !typesNow()} error={types.error} />
+      <ItemStorage
+        rows={typesNow()}
+        loading={types.loading && !typesNow()}
+        error={types.error}
+        backingUp={!!job() || starting()}
+      />
 
       <ConfirmDialog
         open={confirming()}
@@ -253,7 +266,10 @@ function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
     props.job.status === "done" ? "done" : props.job.status === "failed" ? "failed" : "running";
   const eta = () =>
     props.job.etaMs != null && state() === "running" ? `${formatDuration(props.job.etaMs)} left` : undefined;
-  const rows = () => Object.entries(props.job.progress.types);
+  const entries = () => Object.entries(props.job.progress.types);
+  // Types not reached yet are listed on one line, so the bars show what is actually moving.
+  const rows = () => entries().filter(([, t]) => t.status !== "pending");
+  const waiting = () => entries().filter(([, t]) => t.status === "pending");
   return (
     <Card
       title={
@@ -277,11 +293,19 @@ function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
                   label={props.labels.get(type) ?? type}
                   done={t.done}
                   total={t.total}
-                  state={t.status === "pending" ? "pending" : t.status === "done" ? "done" : "running"}
+                  state={t.status === "done" ? "done" : "running"}
                 />
               )}
             </For>
           </div>
+        </Show>
+        <Show when={waiting().length > 0}>
+          <p class="muted small">
+            Waiting:{" "}
+            {waiting()
+              .map(([type]) => props.labels.get(type) ?? type)
+              .join(", ")}
+          </p>
         </Show>
       </div>
     </Card>
@@ -289,7 +313,13 @@ function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
 }
 
 /** Item Storage: per content group, each type's item count and stored size, linking to its items. */
-function ItemStorage(props: { rows: VaultTypeRow[] | undefined; loading: boolean; error: unknown }) {
+function ItemStorage(props: {
+  rows: VaultTypeRow[] | undefined;
+  loading: boolean;
+  error: unknown;
+  /** A backup is running: the empty vault is about to fill, so say so instead of asking for one. */
+  backingUp: boolean;
+}) {
   const columns: Column<VaultTypeRow>[] = [
     {
       header: "Content type",
@@ -334,7 +364,9 @@ function ItemStorage(props: { rows: VaultTypeRow[] | undefined; loading: boolean
         <Match when={true}>
           <Show when={isEmpty()}>
             <p class="message" style={{ "margin-bottom": "16px" }}>
-              Nothing is stored yet. Click Backup all data to make your first backup.
+              {props.backingUp
+                ? "Your first backup is running: items appear here by content type when it finishes."
+                : "Nothing is stored yet. Click Backup all data to make your first backup."}
             </p>
           </Show>
           <div class="storage-groups">
