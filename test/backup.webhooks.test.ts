@@ -98,6 +98,23 @@ describe("automatic sync (webhooks)", () => {
     expect((await webhookVersions(storeHash)).length).toBe(rows.length);
   });
 
+  it("captures an unchanged record as unchanged: the webhook path and the backup build the same body", async () => {
+    const { results } = await env.DB.prepare(
+      "select type, record_id from records where store_hash = ? and deleted = 0 and type in ('products', 'customers') limit 20",
+    )
+      .bind(storeHash)
+      .all<{ type: string; record_id: string }>();
+    const recent = new Set((await webhookVersions(storeHash)).map((r) => `${r.type}:${r.record_id}`));
+    const quiet = results.filter((r) => !recent.has(`${r.type}:${r.record_id}`));
+    expect(quiet.length).toBeGreaterThan(0);
+    for (const type of ["products", "customers"]) {
+      const ids = quiet.filter((r) => r.type === type).map((r) => r.record_id);
+      if (ids.length === 0) continue;
+      const result = await jobsOf(storeHash).captureRecords(type, ids);
+      expect(result, type).toEqual({ versions: 0, deleted: 0, unchanged: ids.length });
+    }
+  });
+
   it("rejects a delivery without the store's secret", async () => {
     const res = await exports.default.fetch("http://app.test/webhooks/bigcommerce", {
       method: "POST",

@@ -1,5 +1,19 @@
-import { isUnavailable, type ListCursor, type ListPage } from "../bigcommerce/client";
-import { backupOrder, type ContentType, getType, minCalls, typeKeys } from "../bigcommerce/registry";
+import {
+  type ApiRecord,
+  isUnavailable,
+  type ListCursor,
+  type ListPage,
+  recordIdOf,
+  sortById,
+} from "../bigcommerce/client";
+import {
+  backupOrder,
+  type ChildSpec,
+  type ContentType,
+  getType,
+  minCalls,
+  typeKeys,
+} from "../bigcommerce/registry";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
@@ -8,8 +22,12 @@ import { registerWebhooks } from "./webhooks";
 export type BackupKind = "manual" | "scheduled" | "initial" | "incremental";
 export type BackupParams = { backupKind: BackupKind; types?: string[] };
 
-/** Per type: list (changed or all records), then ids (cheap id listing), then sweep (missing ids become deletions). */
-type Phase = "start" | "list" | "ids" | "sweep";
+/**
+ * Per type: prefetch (a full backup reads store-wide child lists such as metafields once, instead
+ * of once per page of records), list (changed or all records), ids (cheap id listing), sweep
+ * (ids the vault holds that the listing did not return become deletions).
+ */
+type Phase = "start" | "prefetch" | "list" | "ids" | "sweep";
 
 export type BackupState = {
   backupId: string;
@@ -21,6 +39,9 @@ export type BackupState = {
   /** Per-parent types: the parents' ids and which one is being listed. */
   parentIds: string[];
   pi: number;
+  /** Prefetch: which store-wide child list, which page; `prefetched` the children attached from the cache. */
+  prefetch?: { child: number; page: number };
+  prefetched?: string[];
   /** Per-parent types: parents whose sub-list could not be read (their children are not swept). */
   skippedParents?: string[];
   /** Sweep position (record ids are compared as text). */
@@ -50,6 +71,9 @@ const emptyProgress = (): TypeProgress => ({
 function ensureSeenTable(sql: SqlStorage) {
   sql.exec(`create table if not exists backup_seen (job_id text not null, type text not null, record_id text not null,
     primary key (job_id, type, record_id)) without rowid`);
+  sql.exec(`create table if not exists backup_children (job_id text not null, type text not null, child text not null,
+    resource_id text not null, item_id text not null, body text not null,
+    primary key (job_id, type, child, resource_id, item_id)) without rowid`);
 }
 
 /** Does this type list everything this run (so ids missing from the listing are deletions)? */
@@ -159,14 +183,49 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         parentIds = [...ids].sort();
       }
       const total = state.since[key] != null ? null : (state.estimates[key] ?? null);
+      const prefetchable = state.since[key] == null && storeWideChildren(type).length > 0;
       return {
         state: {
           ...state,
-          phase: "list",
+          phase: prefetchable ? "prefetch" : "list",
+          prefetch: prefetchable ? { child: 0, page: 1 } : undefined,
+          prefetched: [],
           cursor: null,
           parentIds,
           pi: 0,
           progress: { ...state.progress, [key]: { ...prog, status: "running", total: prog.total ?? total } },
+        },
+      };
+    }
+
+    if (state.phase === "prefetch") {
+      const children = storeWideChildren(type);
+      const at = state.prefetch ?? { child: 0, page: 1 };
+      if (at.child >= children.length) return { state: { ...state, phase: "list", prefetch: undefined } };
+      const child = children[at.child];
+      const client = await ctx.client();
+      const before = client.calls;
+      const page = await client.storeWideChildPage(type, child, at.page);
+      const calls = client.calls - before;
+      const progress = { ...state.progress, [key]: { ...prog, calls: prog.calls + calls } };
+      const nextAt = page?.next ? { child: at.child, page: page.next } : { child: at.child + 1, page: 1 };
+      const prefetched = page
+        ? [...new Set([...(state.prefetched ?? []), child.key])]
+        : (state.prefetched ?? []);
+      return {
+        state: { ...state, prefetch: nextAt, prefetched, progress },
+        commit: () => {
+          for (const item of page?.items ?? []) {
+            ctx.sql.exec(
+              "insert or replace into backup_children (job_id, type, child, resource_id, item_id, body) values (?, ?, ?, ?, ?, ?)",
+              ctx.jobId,
+              key,
+              child.key,
+              String(item.resource_id),
+              String(item.id),
+              JSON.stringify(item),
+            );
+          }
         },
       };
     }
@@ -212,7 +271,11 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       const capturedAt = ctx.now();
       let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
       let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
-      if (!idsOnly) await client.fetchChildren(type, page.records);
+      if (!idsOnly) {
+        const prefetched = state.prefetched ?? [];
+        await client.fetchChildren(type, page.records, { skip: prefetched });
+        attachPrefetched(ctx, type, page.records, prefetched);
+      }
       const captured = toCaptured(type, page.records, parentId);
       if (!idsOnly) {
         ({ entries, result } = await ctx.vault.prepare(
@@ -321,6 +384,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
   async finish(ctx, state, outcome) {
     ensureSeenTable(ctx.sql);
     ctx.sql.exec("delete from backup_seen where job_id = ?", ctx.jobId);
+    ctx.sql.exec("delete from backup_children where job_id = ?", ctx.jobId);
     const counts = Object.fromEntries(
       Object.entries(state.progress).map(([k, p]) => [
         k,
@@ -378,5 +442,31 @@ async function keepWebhooksInStep(ctx: JobContext) {
     await registerWebhooks(ctx.env, ctx.storeHash, await ctx.client(), Boolean(store.auto_sync));
   } catch (err) {
     console.error(`webhook registration for ${ctx.storeHash} failed`, err);
+  }
+}
+
+function storeWideChildren(type: ContentType) {
+  return (type.children ?? []).filter(
+    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" }> => c.fetch === "by_resource_ids",
+  );
+}
+
+/** Sets each record's prefetched children (sorted by id, as the per-page fetch would), [] when it has none. */
+function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord[], prefetched: string[]) {
+  for (const child of storeWideChildren(type)) {
+    if (!prefetched.includes(child.key)) continue;
+    for (const r of records) {
+      const id = recordIdOf(type, r);
+      const rows = ctx.sql
+        .exec(
+          "select body from backup_children where job_id = ? and type = ? and child = ? and resource_id = ?",
+          ctx.jobId,
+          type.key,
+          child.key,
+          id,
+        )
+        .toArray();
+      r[child.into] = sortById(rows.map((row) => JSON.parse(String(row.body))));
+    }
   }
 }

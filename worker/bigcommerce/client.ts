@@ -274,9 +274,13 @@ export class BigCommerceClient {
    * Fetches the type's children for a page of records and stores them in each record's body.
    * Results are sorted by id so an unchanged record hashes the same on every backup.
    */
-  async fetchChildren(type: ContentType, records: ApiRecord[]): Promise<void> {
+  async fetchChildren(
+    type: ContentType,
+    records: ApiRecord[],
+    opts: { skip?: string[] } = {},
+  ): Promise<void> {
     for (const child of type.children ?? []) {
-      if (this.unavailable.has(`${type.key}.${child.key}`)) continue;
+      if (this.unavailable.has(`${type.key}.${child.key}`) || opts.skip?.includes(child.key)) continue;
       try {
         await this.fetchChild(type, child, records);
       } catch (err) {
@@ -344,6 +348,32 @@ export class BigCommerceClient {
         },
       );
       r[child.into] = sortById(body?.data ?? []);
+    }
+  }
+
+  /**
+   * One page of a store-wide child list (e.g. every product metafield), for a full backup that
+   * attaches children from the whole list instead of asking per page of records. Null when the
+   * store has no such endpoint.
+   */
+  async storeWideChildPage(
+    type: ContentType,
+    child: Extract<ChildSpec, { fetch: "by_resource_ids" }>,
+    page: number,
+  ): Promise<{ items: ApiRecord[]; next: number | null } | null> {
+    if (this.unavailable.has(`${type.key}.${child.key}`)) return null;
+    try {
+      const { body } = await this.request<V3List>("GET", "v3", child.path, {
+        query: { limit: child.pageSize, page },
+      });
+      const items = body?.data ?? [];
+      const p = body?.meta?.pagination;
+      const more = p ? p.current_page < p.total_pages : items.length >= child.pageSize;
+      return { items, next: more ? page + 1 : null };
+    } catch (err) {
+      if (!isUnavailable(err)) throw err;
+      this.unavailable.add(`${type.key}.${child.key}`);
+      return null;
     }
   }
 
@@ -425,7 +455,7 @@ export function withParent(type: ContentType, record: ApiRecord, parentId: strin
   return { [type.parent.field]: /^\d+$/.test(parentId) ? Number(parentId) : parentId, ...record };
 }
 
-function sortById(items: unknown[]): unknown[] {
+export function sortById(items: unknown[]): unknown[] {
   return [...items].sort((a, b) => {
     const x = (a as { id?: unknown })?.id;
     const y = (b as { id?: unknown })?.id;

@@ -1057,7 +1057,8 @@ export function webhookScopes(): { scope: string; type: TypeKey; idPath: string 
 /**
  * The cheapest correct plan's call count for one type: list pages (per parent for per-parent
  * types; one per singleton), plus child calls (chunked by-ids calls for the records that need them,
- * one per page for store-wide by-resource lists, one per matching record for per-record children).
+ * the store-wide list once for by-resource children (metafields), one per matching record for
+ * per-record children).
  */
 export function minCalls(type: ContentType, counts: CallCounts): number {
   const { list } = type;
@@ -1071,10 +1072,9 @@ export function minCalls(type: ContentType, counts: CallCounts): number {
   for (const child of type.children ?? []) {
     const matching = counts.matching?.[child.key] ?? 0;
     if (child.fetch === "by_ids") childCalls += Math.ceil(matching / child.chunk);
+    // A full backup reads the store-wide list once (`matching` = how many children the store has).
     else if (child.fetch === "by_resource_ids")
-      childCalls +=
-        Math.ceil(counts.items / child.chunk) +
-        Math.floor((counts.matching?.[child.key] ?? 0) / child.pageSize);
+      childCalls += Math.max(1, Math.ceil(matching / child.pageSize));
     else if (child.fetch === "per_record") childCalls += child.when ? matching : counts.items;
   }
   return listCalls + childCalls;
