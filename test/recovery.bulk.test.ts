@@ -185,3 +185,69 @@ describe("Bulk Recovery: deleted records", () => {
     for (const old of deleted) expect(newIdOf.get(old)).not.toBe(old);
   });
 });
+
+describe("Bulk Recovery API rules", () => {
+  it("gates point-in-time to Pro, refuses team-assisted and unknown types and bad emails, shows nothing to another store, and is documented", async () => {
+    const store = await storeAfterMutation(63);
+    const at = store.version.at;
+    const pit = await store.api(`/api/recovery/state?at=${at}`);
+    expect(pit.status).toBe(403);
+    expect((await pit.json<{ error: { code: string } }>()).error.code).toBe("plan_required");
+    expect((await store.api("/api/plan", { method: "PUT", json: { plan: "pro" } })).status).toBe(200);
+    // Any moment on Pro: the state at the first backup's end is that backup's version.
+    const state = await json<{ types: { type: string; updated: number }[] }>(
+      store.api(`/api/recovery/state?at=${at}`),
+    );
+    expect(state.types.find((t) => t.type === "products")?.updated).toBe(
+      store.mutated.changed.products.updated.length,
+    );
+
+    const plan = (body: Record<string, unknown>) =>
+      store.api("/api/recovery/plan", {
+        method: "POST",
+        json: { backupId: store.version.backupId, ...body },
+      });
+    const teamAssisted = await plan({ types: ["themes"] });
+    expect(teamAssisted.status).toBe(422);
+    expect((await teamAssisted.json<{ error: { message: string } }>()).error.message).toMatch(/7 days/);
+    expect((await plan({ types: ["nope"] })).status).toBe(400);
+    expect((await plan({ types: [] })).status).toBe(400);
+    const badEmail = await startBulk(store, {
+      backupId: store.version.backupId,
+      types: ["products"],
+      emails: ["not-an-email"],
+    });
+    expect(badEmail.status).toBe(400);
+    expect((await badEmail.json<{ error: { field: string } }>()).error.field).toBe("emails");
+    const nothing = await startBulk(store, { backupId: store.version.backupId, types: ["brands"] });
+    expect(nothing.status).toBe(422);
+
+    const { restoreId } = await json<{ restoreId: string }>(
+      startBulk(store, { backupId: store.version.backupId, types: ["products"] }),
+    );
+    await finished(store, restoreId);
+    const other = await storeAfterMutation(64);
+    expect((await other.api(`/api/recovery/restores/${restoreId}`)).status).toBe(404);
+    expect((await other.api(`/api/recovery/restores/${restoreId}/undo`, { method: "POST" })).status).toBe(
+      404,
+    );
+    expect((await other.api(`/api/recovery/state?backupId=${store.version.backupId}`)).status).toBe(404);
+    expect((await json<{ rows: unknown[] }>(other.api("/api/recovery/history"))).rows).toEqual([]);
+
+    const doc = await json<{ paths: Record<string, unknown> }>(store.api("/api/openapi.json"));
+    for (const path of [
+      "/api/recovery/versions",
+      "/api/recovery/state",
+      "/api/recovery/compare/{type}",
+      "/api/recovery/plan",
+      "/api/recovery/restores",
+      "/api/recovery/restores/{restoreId}",
+      "/api/recovery/restores/{restoreId}/items",
+      "/api/recovery/restores/{restoreId}/cancel",
+      "/api/recovery/restores/{restoreId}/retry",
+      "/api/recovery/restores/{restoreId}/undo",
+      "/api/recovery/history",
+    ])
+      expect(Object.keys(doc.paths)).toContain(path);
+  });
+});
