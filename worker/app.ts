@@ -10,6 +10,7 @@ import { signinRoutes } from "./auth/signin";
 import { getDb } from "./db/client";
 import { downloadRoutes } from "./export/download-routes";
 import { exportRoutes } from "./export/routes";
+import { integrityRoutes } from "./integrity/routes";
 import { HttpError } from "./lib/errors";
 import { devRoutes } from "./notify/dev-routes";
 import { discoveryRoutes } from "./activity/discovery";
@@ -48,6 +49,7 @@ app.get("/", async (c, next) => {
   return next();
 });
 app.route("/api", sessionRoutes);
+app.route("/api", integrityRoutes);
 app.route("/api", exportRoutes);
 app.route("/downloads", downloadRoutes);
 app.route("/__dev", devRoutes);
