@@ -29,6 +29,8 @@ export type BrowserHarness = {
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  /** Script errors and console errors seen so far in this test (all pages and frames). */
+  log: string[];
   /** Saves a full-page PNG to `test-results/<name>.png` and returns its path. */
   screenshot: (name: string) => Promise<string>;
 };
@@ -66,8 +68,14 @@ export function useBrowser(
     if (!browser) throw new Error("chromium did not start");
     const context = await browser.newContext({ viewport: options.viewport ?? { width: 1366, height: 900 } });
     const page = await context.newPage();
+    // Script errors and failed requests of the app (any frame), printed when the test fails.
+    const log: string[] = [];
+    context.on("weberror", (error) => log.push(`page error: ${error.error().message}`));
+    context.on("console", (message) => {
+      if (message.type() === "error") log.push(`console error: ${message.text()}`);
+    });
     const b = browser;
-    current = { browser: b, context, page, screenshot: (name) => saveScreenshot(page, name) };
+    current = { browser: b, context, page, log, screenshot: (name) => saveScreenshot(page, name) };
   });
 
   afterEach(async (ctx) => {
@@ -78,6 +86,7 @@ export function useBrowser(
       try {
         const path = await saveScreenshot(harness.page, `failed-${ctx.task.name}`);
         console.error(`screenshot of the failure: ${path}`);
+        if (harness.log.length) console.error(`browser log:\n  ${harness.log.join("\n  ")}`);
       } catch (err) {
         console.error("could not take the failure screenshot", err);
       }
