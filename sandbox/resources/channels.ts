@@ -13,6 +13,7 @@ import {
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, invalid, isoDate, notFound } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
+import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
 /**
@@ -32,6 +33,7 @@ export const channels = defineResource({
   path: "/channels",
   scope: CHANNELS,
   ops: ["list", "get", "create", "update"],
+  cursor: true,
   defaults: {
     external_id: "",
     is_listable_from_ui: true,
@@ -256,8 +258,21 @@ function channelRoutes(api: RouteApi): void {
   });
 }
 
+export const channelMetafields = metafieldResources({
+  name: "channel_metafields",
+  ownerPath: "/channels/:channel_id{[0-9]+}",
+  ownerParam: "channel_id",
+  ownerCollection: "channels",
+  batchPath: "/channels/metafields",
+  resourceType: "channel",
+  scope: CHANNELS,
+});
+
 export const channelsModule: ResourceModule = {
   name: "channels",
-  resources: [channels, sites, siteRoutes],
-  routes: channelRoutes,
+  resources: [channels, sites, siteRoutes, channelMetafields.perOwner, channelMetafields.batch],
+  routes: (api) => {
+    channelRoutes(api);
+    channelMetafields.routes(api);
+  },
 };

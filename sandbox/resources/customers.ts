@@ -15,6 +15,7 @@ import {
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, invalid, isoDate } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
+import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
 /**
@@ -158,6 +159,8 @@ export const customers = defineResource({
   onDelete: (rec, ctx) => {
     cascadeDelete(ctx, "customer_addresses", "customer_id", rec.id);
     cascadeDelete(ctx, "customer_attribute_values", "customer_id", rec.id);
+    cascadeDelete(ctx, "customer_metafields", "resource_id", rec.id);
+    cascadeDelete(ctx, "wishlists", "customer_id", rec.id);
     const forms = ctx.store.table("customer_form_field_values", "_key");
     for (const row of forms.by("customer_id", rec.id)) forms.delete(row._key);
   },
@@ -562,6 +565,16 @@ function customerRoutes(api: RouteApi): void {
   });
 }
 
+export const customerMetafields = metafieldResources({
+  name: "customer_metafields",
+  ownerPath: "/customers/:customer_id{[0-9]+}",
+  ownerParam: "customer_id",
+  ownerCollection: "customers",
+  batchPath: "/customers/metafields",
+  resourceType: "customer",
+  scope: CUSTOMER_SCOPE,
+});
+
 export const customersModule: ResourceModule = {
   name: "customers",
   resources: [
@@ -573,6 +586,11 @@ export const customersModule: ResourceModule = {
     customerFormFieldValues,
     subscribers,
     wishlists,
+    customerMetafields.perOwner,
+    customerMetafields.batch,
   ],
-  routes: customerRoutes,
+  routes: (api) => {
+    customerRoutes(api);
+    customerMetafields.routes(api);
+  },
 };

@@ -1,4 +1,5 @@
 import {
+  cascadeDelete,
   createRecord,
   defineResource,
   deleteRecord,
@@ -14,6 +15,7 @@ import { ApiError, invalid } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
 import { operatingHours } from "../generate/inventory.ts";
 import { findVariant, VARIANTS_TABLE } from "./catalog-refs.ts";
+import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
 /**
@@ -90,6 +92,7 @@ export const locations = defineResource({
     if (rec.id === 1) throw new ApiError(422, "The default location cannot be deleted");
     const levels = ctx.store.table("inventory_levels", "_key");
     for (const row of levels.by("location_id", rec.id)) levels.delete(row._key);
+    cascadeDelete(ctx, "location_metafields", "resource_id", rec.id);
   },
   churn: (rec, rng) => ({ description: `Hours updated (${rng.int(1, 99)})`, label: rec.label }),
 });
@@ -380,8 +383,21 @@ function levelRow(ctx: Ctx, locationId: number, variant: Rec): Rec {
   return row;
 }
 
+export const locationMetafields = metafieldResources({
+  name: "location_metafields",
+  ownerPath: "/inventory/locations/:location_id{[0-9]+}",
+  ownerParam: "location_id",
+  ownerCollection: "locations",
+  batchPath: "/inventory/locations/metafields",
+  resourceType: "location",
+  scope: { read: ["store_locations", "store_locations_read_only"], write: ["store_locations"] },
+});
+
 export const inventoryModule: ResourceModule = {
   name: "inventory",
-  resources: [locations, inventoryScope],
-  routes: inventoryRoutes,
+  resources: [locations, inventoryScope, locationMetafields.perOwner, locationMetafields.batch],
+  routes: (api) => {
+    inventoryRoutes(api);
+    locationMetafields.routes(api);
+  },
 };

@@ -1,19 +1,19 @@
 import {
+  cascadeDelete,
   defineResource,
-  deleteRecord,
   type RouteApi,
-  readBody,
   requireScope,
   respond,
   serializeAs,
   tableOf,
 } from "../engine/collection.ts";
 import { type Ctx, emit } from "../engine/context.ts";
-import { ApiError, invalid, notFound, parseDateParam, rfc2822 } from "../engine/http.ts";
+import { notFound, parseDateParam, rfc2822 } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
 import { money4, round2 } from "../generate/content-kit.ts";
 import { expandLine, ORDER_STATUSES, type StoredLine, statusName, storedLine } from "../generate/orders.ts";
 import { findVariant, variantRef } from "./catalog-refs.ts";
+import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
 /**
@@ -270,6 +270,16 @@ export const orders = defineResource({
   afterWrite: (rec, input, ctx, kind) => {
     if (kind === "create") addOrderChildren(rec, input, ctx);
   },
+  // Only the admin API's "delete" mutation removes an order for good (DELETE archives); children go with it.
+  onDelete: (rec, ctx) => {
+    for (const name of ["order_products", "order_shipping_addresses", "order_coupons", "order_fees"]) {
+      const t = ctx.store.table(name);
+      for (const child of t.by("order_id", rec.id)) t.delete(child.id);
+    }
+    const tx = ctx.store.table("order_transactions");
+    for (const child of tx.by("_order_id", rec.id)) tx.delete(child.id);
+    cascadeDelete(ctx, "order_metafields", "resource_id", rec.id);
+  },
   serialize: (out, ctx) => {
     const inc = includes(ctx);
     const id = out.id as number;
@@ -502,86 +512,15 @@ export const orderTransactions = defineResource({
   defaults: {},
 });
 
-const METAFIELD_DEFAULTS = {
-  namespace: "",
-  key: "",
-  value: "",
-  permission_set: "app_only",
-  description: "",
-  resource_type: "order",
-  resource_id: 0,
-  owner_client_id: "",
-  date_created: "",
-  date_modified: "",
-};
-
-const metafieldCommon = {
-  version: "v3" as const,
-  collection: "order_metafields",
-  scope: ORDER_SCOPE,
-  defaults: METAFIELD_DEFAULTS,
-  readOnly: ["resource_type", "owner_client_id", "date_created", "date_modified"],
-  required: ["namespace", "key", "value", "permission_set"],
-  enums: { permission_set: ["app_only", "read", "write", "read_and_sf_access", "write_and_sf_access"] },
-  filters: ["key", "namespace", "resource_id"],
-  dates: { created: "date_created", modified: "date_modified" },
-  // app_only metafields are visible to their owner only (and to clients with store_metafield_write_all).
-  visible: (rec: Rec, ctx: Ctx) =>
-    rec.permission_set !== "app_only" ||
-    rec.owner_client_id === ctx.grant.clientId ||
-    ctx.grant.scopes === "all" ||
-    ctx.grant.scopes.has("store_metafield_write_all"),
-  validate: (input: Rec, ctx: Ctx, existing?: Rec) => {
-    const resourceId = Number(input.resource_id ?? existing?.resource_id ?? ctx.parent?.id);
-    if (!existing && !ctx.parent && !ctx.store.table("orders").get(resourceId))
-      return { resource_id: "order does not exist" };
-    const namespace = input.namespace ?? existing?.namespace;
-    const key = input.key ?? existing?.key;
-    const clash = ctx.store
-      .table("order_metafields")
-      .by("resource_id", resourceId)
-      .some(
-        (m) =>
-          m.id !== existing?.id &&
-          m.namespace === namespace &&
-          m.key === key &&
-          m.owner_client_id === (existing?.owner_client_id ?? ctx.grant.clientId),
-      );
-    if (clash)
-      throw new ApiError(409, "A metafield with this namespace and key already exists for the order");
-    if (typeof input.value === "string" && input.value.length > 65535) return { value: "value is too long" };
-    return undefined;
-  },
-  build: (rec: Rec, _input: Rec, ctx: Ctx, existing?: Rec) => {
-    if (!existing) rec.owner_client_id = ctx.grant.clientId;
-    rec.resource_type = "order";
-  },
-  indexes: ["resource_id"],
-};
-
-export const orderMetafields = defineResource({
-  ...metafieldCommon,
+export const orderMetafields = metafieldResources({
   name: "order_metafields",
-  path: "/orders/:order_id{[0-9]+}/metafields",
-  parent: {
-    param: "order_id",
-    field: "resource_id",
-    collection: "orders",
-    notFound: "The requested order was not found.",
-  },
-  readOnly: [...metafieldCommon.readOnly, "resource_id"],
-  webhooks: { scope: "store/order/metafield", type: "order_metafield" },
-});
-
-export const orderMetafieldsBatch = defineResource({
-  ...metafieldCommon,
-  name: "order_metafields_batch",
-  path: "/orders/metafields",
-  ops: ["list", "batchCreate", "batchUpdate"],
-  maxBatch: 50,
-  required: [...metafieldCommon.required, "resource_id"],
-  noExport: true,
-  webhooks: { scope: "store/order/metafield", type: "order_metafield" },
+  ownerPath: "/orders/:order_id{[0-9]+}",
+  ownerParam: "order_id",
+  ownerCollection: "orders",
+  batchPath: "/orders/metafields",
+  resourceType: "order",
+  scope: ORDER_SCOPE,
+  webhookScope: "store/order/metafield",
 });
 
 function orderRoutes(api: RouteApi): void {
@@ -630,28 +569,6 @@ function orderRoutes(api: RouteApi): void {
     if (!order) throw notFound("The requested order was not found.");
     return respond(orders, 200, consignments(ctx, order.id, ctx.query.get("include") === "line_items"));
   });
-  api.on("DELETE", "v3", "/orders/metafields", async (c, ctx) => {
-    requireScope(ctx, orderMetafieldsBatch, true);
-    const body = await readBody(c);
-    if (!Array.isArray(body)) throw invalid({ body: "error.expected.jsarray" });
-    const t = ctx.store.table("order_metafields");
-    const deleted: number[] = [];
-    const errors: Rec[] = [];
-    for (const id of body) {
-      const rec = t.get(Number(id));
-      if (!rec || !orderMetafieldsBatch.visible?.(rec, ctx))
-        errors.push({ id, status: 404, title: "Metafield not found" });
-      else {
-        deleteRecord(orderMetafields, rec, ctx);
-        deleted.push(Number(id));
-      }
-    }
-    return respond(orders, errors.length && deleted.length ? 207 : 200, {
-      data: deleted,
-      errors,
-      meta: { total: body.length, success: deleted.length, failed: errors.length },
-    });
-  });
 }
 
 function archive(rec: Rec, ctx: Ctx): void {
@@ -672,8 +589,11 @@ export const ordersModule: ResourceModule = {
     orderShipments,
     orderMessages,
     orderTransactions,
-    orderMetafields,
-    orderMetafieldsBatch,
+    orderMetafields.perOwner,
+    orderMetafields.batch,
   ],
-  routes: orderRoutes,
+  routes: (api) => {
+    orderRoutes(api);
+    orderMetafields.routes(api);
+  },
 };

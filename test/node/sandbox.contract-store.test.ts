@@ -32,6 +32,14 @@ const SPEC_GAPS: { path: RegExp; why: string; patch: SchemaPatch }[] = [
     ),
   },
   {
+    path: /^\/v3\/(channels|inventory\/locations|customers|orders)\/(\d+\/)?metafields/,
+    why: "some metafield schemas copy the catalog's resource_type enum (category, brand, product, variant)",
+    patch: (s) =>
+      eachSchema(s, (x) => {
+        if (x.properties?.resource_type?.enum) delete x.properties.resource_type.enum;
+      }),
+  },
+  {
     path: /^\/v2\/blog\/tags/,
     why: "the schema nests the tag array in another array; BigCommerce answers a flat array of {tag, post_ids}",
     patch: (s) => {
@@ -64,6 +72,39 @@ const validPatterns: SchemaPatch = (schema) =>
       delete s.pattern;
     }
   });
+
+/** Write responses whose schema disagrees with the `{data: <the record>, meta}` every other create answers. */
+const WRITE_RESPONSE_GAPS: { method: string; path: RegExp; why: string; patch: SchemaPatch }[] = [
+  {
+    method: "POST",
+    path: /^\/v3\/customers\/\d+\/metafields$/,
+    why: "the create response types `data` as an array; one metafield is created and returned",
+    patch: (s) => {
+      if (s.properties?.data?.type === "array") s.properties.data = s.properties.data.items;
+    },
+  },
+  {
+    method: "POST",
+    path: /^\/v3\/channels\/\d+\/metafields$/,
+    why: "the create response schema is the bare metafield, without the data envelope of the other metafield endpoints",
+    patch: (s) => {
+      const metafield = { ...s };
+      for (const k of Object.keys(s)) delete s[k];
+      Object.assign(s, { type: "object", properties: { data: metafield, meta: { type: "object" } } });
+    },
+  },
+];
+
+/** The response patch of a write: the path's gaps plus the write's own. */
+const writePatchFor = (method: string, path: string): SchemaPatch | undefined => {
+  const base = patchFor(path);
+  const gap = WRITE_RESPONSE_GAPS.find((g) => g.method === method && g.path.test(path));
+  if (!gap) return base;
+  return (s) => {
+    base?.(s);
+    gap.patch(s);
+  };
+};
 
 /** Paths whose schemas carry the coupon code pattern. */
 const COUPON_CODE_PATHS = /^\/(v3\/promotions|v2\/coupons)/;
@@ -104,7 +145,7 @@ describe.skipIf(!dir)(
       expect(req.errors, `request body of ${method} ${op.template}`).toEqual([]);
       const res = await api(method, path, body);
       expect(expected, `${method} ${path} -> ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
-      const check = validateResponse(op, res.status, res.body, patchFor(path));
+      const check = validateResponse(op, res.status, res.body, writePatchFor(method, path));
       expect(check.errors, `response of ${method} ${op.template}`).toEqual([]);
       return res.body;
     }
@@ -252,6 +293,12 @@ describe.skipIf(!dir)(
       const mf = { namespace: "contract", key: "k", value: "v", permission_set: "read", description: "d" };
       ids.orderMetafield = (await write("POST", `/v3/orders/${ids.order}/metafields`, mf)).data.id;
       await write("POST", "/v3/orders/metafields", [{ ...mf, key: "batch", resource_id: ids.order }]);
+      ids.customerMetafield = (await write("POST", `/v3/customers/${ids.customer}/metafields`, mf)).data.id;
+      await write("POST", "/v3/customers/metafields", [{ ...mf, key: "batch", resource_id: ids.customer }]);
+      ids.locationMetafield = (
+        await write("POST", `/v3/inventory/locations/${ids.location}/metafields`, mf)
+      ).data.id;
+      ids.channelMetafield = (await write("POST", "/v3/channels/1/metafields", mf)).data.id;
 
       const promotion = await write("POST", "/v3/promotions", {
         name: "Contract promo",
@@ -418,6 +465,16 @@ describe.skipIf(!dir)(
       `/v3/orders/${ids.order}/metafields`,
       `/v3/orders/${ids.order}/metafields/${ids.orderMetafield}`,
       "/v3/orders/metafields",
+      `/v3/customers/${ids.customer}/metafields`,
+      `/v3/customers/${ids.customer}/metafields/${ids.customerMetafield}`,
+      "/v3/customers/metafields",
+      `/v3/inventory/locations/${ids.location}/metafields`,
+      `/v3/inventory/locations/${ids.location}/metafields/${ids.locationMetafield}`,
+      "/v3/inventory/locations/metafields",
+      "/v3/channels/1/metafields",
+      `/v3/channels/1/metafields/${ids.channelMetafield}`,
+      "/v3/channels/metafields",
+      `/v2/orders/${ids.order}/consignments`,
       "/v3/promotions",
       `/v3/promotions/${ids.promotion}`,
       `/v3/promotions/${ids.promotion}/codes`,

@@ -152,6 +152,20 @@ describe("sandbox orders (v2)", () => {
     expect(status.payload.data).toMatchObject({ type: "order", id: 4, status: { new_status_id: 5 } });
   });
 
+  it("the admin delete mutation removes orders with their lines, addresses and transactions", async () => {
+    const { admin, api, hash } = await sandboxStore("demo");
+    const res = (
+      await admin("POST", `/stores/${hash}/mutate`, { kind: "delete", type: "orders", share: 0.1, seed: 2 })
+    ).body;
+    const deleted = res.changed.orders.deleted as number[];
+    expect(deleted).toHaveLength(4);
+    for (const id of deleted) expect((await api("GET", `/v2/orders/${id}/products`)).status).toBe(404);
+    const exported = (await admin("GET", `/stores/${hash}/export`)).body;
+    const orphans = exported.order_products.filter((l: { order_id: number }) => deleted.includes(l.order_id));
+    expect(orphans).toEqual([]);
+    expect(exported.orders).toHaveLength(36);
+  });
+
   it("serves v3 transactions read-only and order metafields with 409 on a duplicate key", async () => {
     const { api } = await sandboxStore("demo");
     const paid = (await api("GET", "/v2/orders?status_id=10&limit=1")).body[0];
