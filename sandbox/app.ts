@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import { mountAdmin } from "./admin.ts";
+import { mountCdn } from "./cdn.ts";
 import { mountControlPanel } from "./control-panel.ts";
 import { mountResource, type ResourceDef } from "./engine/collection.ts";
 import type { SandboxAppConfig, SandboxState } from "./engine/context.ts";
@@ -47,6 +48,7 @@ export function createSandbox(options: SandboxOptions = {}) {
   mountAdmin(app, state);
   mountOAuth(app, state);
   mountControlPanel(app, state);
+  mountCdn(app, state);
 
   const storeApi = new Hono<StoreEnv>();
   storeApi.use("/stores/:store_hash/*", storeGate(state));

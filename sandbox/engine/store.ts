@@ -115,6 +115,8 @@ export class Store {
   /** Singleton documents (store settings and the like), keyed by name. */
   readonly singletons = new Map<string, Rec>();
   deliveries: Delivery[] = [];
+  /** Files uploaded through the API (images), served under /__sandbox/cdn/{hash}/..., keyed by path. */
+  readonly files = new Map<string, { bytes: Uint8Array; type: string }>();
   deliverySeq = 0;
   quota: Quota = { quota: 150, windowMs: 30_000, timeScale: 1 };
   window = { start: 0, used: 0 };

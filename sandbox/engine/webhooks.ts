@@ -63,6 +63,9 @@ export async function raiseWebhook(
         due_at: now + f.webhookDelayMs,
       };
       store.deliveries.push(d);
+      // Over HTTP the log is only for inspection: keep it bounded.
+      if (state.deliverWebhooks === "http" && store.deliveries.length > 5000)
+        store.deliveries.splice(0, 1000);
       if (state.deliverWebhooks === "http") sendLater(d, f.webhookDelayMs);
     }
   }

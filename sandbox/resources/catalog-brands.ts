@@ -1,6 +1,13 @@
-import { defineResource, findRecord, type RouteApi, requireScope } from "../engine/collection.ts";
+import {
+  defineResource,
+  findRecord,
+  type RouteApi,
+  requireScope,
+  updateRecord,
+} from "../engine/collection.ts";
 import type { Ctx } from "../engine/context.ts";
 import { invalid, jsonResponse } from "../engine/http.ts";
+import { storeUpload } from "./catalog-variants.ts";
 
 const SCOPE = "store_v2_products";
 
@@ -60,16 +67,15 @@ export function imageRoutes(api: RouteApi, kind: "brands" | "categories"): void 
     const form = await c.req.parseBody().catch(() => ({}) as Record<string, unknown>);
     const file = (form as Record<string, unknown>).image_file;
     if (!(file instanceof File)) throw invalid({ image_file: "error.path.missing" });
-    if (!/\.(jpe?g|png|gif|webp)$/i.test(file.name))
-      throw invalid({ image_file: "Only jpg, png, gif and webp images are accepted" });
-    rec.image_url = `${new URL(c.req.url).origin}/__sandbox/cdn/${ctx.store.hash}/${kind}/${rec.id}/${encodeURIComponent(file.name)}`;
-    return jsonResponse(200, { data: { image_url: rec.image_url }, meta: {} });
+    const url = await storeUpload(ctx, new URL(c.req.url).origin, `${kind}/${rec.id}`, file);
+    updateRecord(resource, rec, { image_url: url }, ctx);
+    return jsonResponse(200, { data: { image_url: url }, meta: {} });
   });
   api.on("DELETE", "v3", path, (_c, ctx) => {
     const resource = def() ?? ctx.state.resources.get("categories");
     if (!resource) throw new Error("categories not registered");
     requireScope(ctx, resource, true);
-    findRecord(resource, ctx, ctx.params.id).image_url = "";
+    updateRecord(resource, findRecord(resource, ctx, ctx.params.id), { image_url: "" }, ctx);
     return jsonResponse(204, null);
   });
 }

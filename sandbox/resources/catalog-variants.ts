@@ -8,13 +8,14 @@ import {
   type ResourceDef,
   readBody,
   requireScope,
+  resolveParent,
   respond,
   runBatch,
   serializeAs,
   updateRecord,
 } from "../engine/collection.ts";
 import type { Ctx } from "../engine/context.ts";
-import { invalid, isoDate } from "../engine/http.ts";
+import { ApiError, invalid, isoDate } from "../engine/http.ts";
 import { type Rec, setModified } from "../engine/table.ts";
 
 const SCOPE = "store_v2_products";
@@ -446,3 +447,41 @@ export const productImage = defineResource({
 
 export const variantPath = "/catalog/products/:product_id/variants";
 export { listPage };
+
+const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+
+/** Keeps an uploaded image in the store's files; returns its URL under the sandbox CDN path. */
+export async function storeUpload(ctx: Ctx, origin: string, folder: string, file: File): Promise<string> {
+  if (!/\.(jpe?g|png|gif|webp)$/i.test(file.name))
+    throw invalid({ image_file: "Only jpg, png, gif and webp images are accepted" });
+  if (file.size > MAX_IMAGE_BYTES) throw new ApiError(413, "The image is larger than 8 MB");
+  const path = `/__sandbox/cdn/${ctx.store.hash}/${folder}/${ctx.store.rng.int(100000, 999999)}-${encodeURIComponent(file.name)}`;
+  ctx.store.files.set(path, {
+    bytes: new Uint8Array(await file.arrayBuffer()),
+    type: file.type || "image/jpeg",
+  });
+  return `${origin}${path}`;
+}
+
+/** `POST /catalog/products/{id}/images`: JSON with `image_url`, or multipart with `image_file` (uploaded). */
+export function productImageRoutes(api: RouteApi): void {
+  api.on("POST", "v3", "/catalog/products/:product_id{[0-9]+}/images", async (c, ctx) => {
+    requireScope(ctx, productImage, true);
+    resolveParent(productImage, ctx);
+    const type = c.req.header("content-type") ?? "";
+    let input: Rec;
+    if (type.includes("multipart/form-data")) {
+      const form = await c.req.parseBody();
+      const file = form.image_file;
+      if (!(file instanceof File)) throw invalid({ image_file: "error.path.missing" });
+      input = {
+        image_url: await storeUpload(ctx, new URL(c.req.url).origin, `products/${ctx.parent?.id}`, file),
+        is_thumbnail: form.is_thumbnail === "true",
+        sort_order: form.sort_order !== undefined ? Number(form.sort_order) : 0,
+        description: typeof form.description === "string" ? form.description : "",
+      };
+    } else input = (await readBody(c)) as Rec;
+    const rec = createRecord(productImage, input, ctx);
+    return respond(productImage, 200, { data: serializeAs("product_images", rec, ctx), meta: {} });
+  });
+}

@@ -13,6 +13,7 @@ import {
 } from "./catalog-products.ts";
 import {
   productImage,
+  productImageRoutes,
   productModifiers,
   productModifierValues,
   productOptions,
@@ -187,6 +188,7 @@ export const catalog: ResourceModule = {
   routes: (api) => {
     catalogRoutes(api);
     storeVariantRoutes(api);
+    productImageRoutes(api);
     categoryRoutes(api);
     imageRoutes(api, "brands");
     imageRoutes(api, "categories");

@@ -273,3 +273,43 @@ describe("sandbox catalog: brands, categories, trees, metafields", () => {
     expect(next.body.meta.cursor_pagination).toMatchObject({ count: 1, per_page: 1 });
   });
 });
+
+describe("sandbox catalog: image files", () => {
+  it("serves generated image URLs as distinct JPEGs and keeps uploaded product images", async () => {
+    const { api, sandbox, hash, token } = await sandboxStore("demo");
+    const images = (await api("GET", "/v3/catalog/products/1/images")).body.data;
+    const a = await sandbox.fetch(new Request(images[0].image_url));
+    expect(a.status).toBe(200);
+    expect(a.headers.get("content-type")).toBe("image/jpeg");
+    const bytesA = new Uint8Array(await a.arrayBuffer());
+    expect([bytesA[0], bytesA[1]]).toEqual([0xff, 0xd8]);
+    const other = (await api("GET", "/v3/catalog/products/2/images")).body.data[0];
+    const bytesB = new Uint8Array(await (await sandbox.fetch(new Request(other.image_url))).arrayBuffer());
+    expect(Buffer.from(bytesB).equals(Buffer.from(bytesA))).toBe(false);
+
+    const form = new FormData();
+    const upload = new Uint8Array([0xff, 0xd8, 1, 2, 3, 0xff, 0xd9]);
+    form.set("image_file", new File([upload], "lamp.jpg", { type: "image/jpeg" }));
+    form.set("is_thumbnail", "true");
+    const res = await sandbox.fetch(
+      new Request(`http://sandbox.test/stores/${hash}/v3/catalog/products/1/images`, {
+        method: "POST",
+        headers: { "x-auth-token": token },
+        body: form,
+      }),
+    );
+    expect(res.status).toBe(200);
+    const img = (await res.json()).data;
+    expect(img).toMatchObject({
+      product_id: 1,
+      is_thumbnail: true,
+      image_url: expect.stringContaining(`/__sandbox/cdn/${hash}/products/1/`),
+    });
+    const back = new Uint8Array(await (await sandbox.fetch(new Request(img.image_url))).arrayBuffer());
+    expect(Array.from(back)).toEqual(Array.from(upload));
+    const thumbs = (await api("GET", "/v3/catalog/products/1/images")).body.data.filter(
+      (i: { is_thumbnail: boolean }) => i.is_thumbnail,
+    );
+    expect(thumbs.map((i: { id: number }) => i.id)).toEqual([img.id]);
+  });
+});
