@@ -56,6 +56,7 @@ export type BackupState = {
 /** Changes captured during the listing's own run could be missed by a filter on the exact start time. */
 const INCREMENTAL_SKEW_MS = 5 * 60_000;
 const SWEEP_PAGE = 1000;
+const FULL_BACKUP_EVERY_MS = 7 * 86_400_000;
 
 const emptyProgress = (): TypeProgress => ({
   done: 0,
@@ -121,16 +122,25 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     const incremental = params.backupKind === "scheduled" || params.backupKind === "incremental";
     if (incremental) {
       const { results } = await ctx.env.DB.prepare(
-        "select types, started_at from backups where store_hash = ? and status = 'done' order by started_at desc limit 50",
+        "select kind, types, started_at from backups where store_hash = ? and status = 'done' order by started_at desc limit 200",
       )
         .bind(ctx.storeHash)
-        .all<{ types: string; started_at: number }>();
+        .all<{ kind: string; types: string; started_at: number }>();
+      const covers = (b: { types: string }, key: string) => (JSON.parse(b.types) as string[]).includes(key);
       for (const key of types) {
         if (!getType(key).incremental) continue;
-        const last = results.find((b) => (JSON.parse(b.types) as string[]).includes(key));
-        since[key] = last ? last.started_at - INCREMENTAL_SKEW_MS : null;
+        const last = results.find((b) => covers(b, key));
+        const lastFull = results.find((b) => b.kind !== "incremental" && covers(b, key));
+        // Changes the modification date does not reveal (a metafield, a complex rule) are caught by
+        // a full listing at least once a week.
+        const fresh = lastFull && ctx.now() - lastFull.started_at < FULL_BACKUP_EVERY_MS;
+        since[key] = last && fresh ? last.started_at - INCREMENTAL_SKEW_MS : null;
       }
     }
+    // A run that listed only changes is recorded as "incremental", so the next one knows when the last full one was.
+    const recordedKind: BackupKind = Object.values(since).some((v) => v != null)
+      ? "incremental"
+      : params.backupKind;
     const counts = await ctx.env.DB.prepare(
       "select type, count(*) as n from records where store_hash = ? and deleted = 0 group by type",
     )
@@ -140,7 +150,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     await ctx.env.DB.prepare(
       "insert into backups (id, store_hash, kind, status, types, started_at) values (?, ?, ?, 'running', ?, ?)",
     )
-      .bind(backupId, ctx.storeHash, params.backupKind, JSON.stringify(types), ctx.now())
+      .bind(backupId, ctx.storeHash, recordedKind, JSON.stringify(types), ctx.now())
       .run();
     return {
       backupId,
