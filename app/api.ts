@@ -5,8 +5,9 @@ export type ErrorBody = { error: { code: string; message: string; field?: string
 
 export type Plan = "free" | "standard" | "pro";
 
+/** `GET /api/session`: who is signed in, to which store, and the CSRF token for changes. */
 export type Session = {
-  store: { hash: string; name: string | null; plan: Plan; timezone: string | null };
+  store: { hash: string; name: string | null; plan: Plan; timezone: string | null; domain?: string | null };
   user: { id: number; email: string; role: "owner" | "user" };
   csrfToken: string;
   kind: "embedded" | "external";

@@ -5,6 +5,7 @@ type SearchInputProps = {
   /** Accessible label, e.g. "Search products". */
   label: string;
   placeholder?: string;
+  /** The query shown at first (e.g. from the URL); the input keeps its own state afterwards. */
   value?: string;
   /** Called with the trimmed query, `debounceMs` after the last keystroke (default 250) or at once on Enter. */
   onSearch: (query: string) => void;
