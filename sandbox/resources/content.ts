@@ -35,7 +35,9 @@ const CHECKOUT_CONTENT = {
 const SITES = { read: ["store_sites", "store_sites_read_only"], write: ["store_sites"] };
 const MAX_SCRIPTS_PER_CLIENT = 10;
 
-const wants = (ctx: Ctx, name: string) => (ctx.query.get("include") ?? "").split(",").includes(name);
+/** Whether the request includes `name`; the admin export (not a live request) always gets the whole record. */
+const wants = (ctx: Ctx, name: string) =>
+  !ctx.live || (ctx.query.get("include") ?? "").split(",").includes(name);
 
 /** afterWrite/onDelete hooks raising `store/channel/{channel_id}/{kind}/created|updated|deleted`. */
 function channelHooks(kind: "page" | "script", key: "id" | "uuid") {
@@ -422,7 +424,7 @@ export const redirects = defineResource({
   sortable: ["from_path", "site_id", "id"],
   indexes: ["site_id"],
   serialize: (out, ctx) => {
-    if (wants(ctx, "to_url")) out.to_url = toUrl(ctx, out);
+    if ((ctx.query.get("include") ?? "").split(",").includes("to_url")) out.to_url = toUrl(ctx, out);
     return out;
   },
 });

@@ -27,7 +27,9 @@ import type { ResourceModule } from "./module.ts";
 const CUSTOMER_SCOPE = "store_v2_customers";
 const MAX_ATTRIBUTES = 50;
 
-const wants = (ctx: Ctx, name: string) => (ctx.query.get("include") ?? "").split(",").includes(name);
+/** Whether the request includes `name`; the admin export (not a live request) always gets the whole record. */
+const wants = (ctx: Ctx, name: string) =>
+  !ctx.live || (ctx.query.get("include") ?? "").split(",").includes(name);
 
 const ADDRESS_FIELDS = [
   "customer_id",

@@ -80,9 +80,10 @@ export const priceListRecords = defineResource({
   ],
   indexes: ["variant_id"],
   serialize: (out, ctx) => {
+    // The admin export (not a live request) keeps the whole record.
     const include = new Set((ctx.query.get("include") ?? "").split(","));
-    if (!include.has("sku")) delete out.sku;
-    if (!include.has("bulk_pricing_tiers")) delete out.bulk_pricing_tiers;
+    if (ctx.live && !include.has("sku")) delete out.sku;
+    if (ctx.live && !include.has("bulk_pricing_tiers")) delete out.bulk_pricing_tiers;
     for (const f of RECORD_FIELDS) if (out[f] === null) delete out[f];
     return out;
   },

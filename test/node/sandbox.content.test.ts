@@ -113,6 +113,8 @@ describe("sandbox pages, blog, widgets and redirects", () => {
     });
     expect(single.status).toBe(201);
     expect((await api("POST", "/v3/content/pages", [{ type: "page" }])).status).toBe(422);
+    const exported = (await admin("GET", `/stores/${hash}/export`)).body;
+    expect(exported.pages.find((p: { id: number }) => p.id === id).body).toBe("<p>We ship</p>");
     expect((await api("DELETE", `/v3/content/pages?id:in=${id}`)).status).toBe(204);
     const scopes = (await admin("GET", `/stores/${hash}/webhooks/deliveries?drain=1`)).body.map(
       (d: { scope: string }) => d.scope,

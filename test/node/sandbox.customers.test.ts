@@ -34,8 +34,8 @@ describe("sandbox customers (v3)", () => {
     expect((await api("GET", "/v3/customers?limit=251")).status).toBe(413);
   });
 
-  it("embeds addresses, attributes and store credit only when included", async () => {
-    const { api } = await sandboxStore("demo");
+  it("embeds addresses, attributes and store credit only when included (the export keeps store credit)", async () => {
+    const { api, admin, hash } = await sandboxStore("demo");
     const created = await api("POST", "/v3/customers", [
       customer(1, {
         addresses: [
@@ -70,6 +70,10 @@ describe("sandbox customers (v3)", () => {
     });
     expect(full.store_credit_amounts).toEqual([{ amount: 12.5 }]);
     expect(full.attributes).toEqual([]);
+    const exported = (await admin("GET", `/stores/${hash}/export`)).body;
+    expect(exported.customers.find((c: { id: number }) => c.id === id).store_credit_amounts).toEqual([
+      { amount: 12.5 },
+    ]);
   });
 
   it("assigns ids and dates, ignores read-only fields and moves date_modified on update", async () => {
