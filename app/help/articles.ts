@@ -158,7 +158,7 @@ export const articles: Article[] = [
         p: "A deleted record is re-created. BigCommerce gives it a new id; Strongbox remembers the link between the old and the new id, so later restores and the record's history keep working. Sub-records such as variants and custom fields come back with it.",
       },
       {
-        note: "Changed your mind? The restore appears in Recent activity; because the state before the restore was saved as a version, you can restore that version the same way.",
+        note: "Changed your mind? Open the restore (from Recent activity on Discovery or from the record) and click Undo this restore: the record goes back to the state saved just before the restore.",
       },
       { h: "When there is no Restore button" },
       {
@@ -226,14 +226,14 @@ export const articles: Article[] = [
         ],
       },
       {
-        p: "Select a team-assisted type and Strongbox records the request and emails our support team with the backup and the types. Team-assisted restores usually take one to three business days, at most seven.",
+        p: "Bulk Recovery lists these types under Restored with team assistance, each with the reason. Write to our support team at the address shown there with the backup date and the types you need: we restore them with you, usually within one to three business days and at most seven.",
       },
       { h: "Recovery history" },
       {
         p: "Click Recovery history to see every bulk restore with its target date, when it ran, success and error counts and status (Progressing, Done or Fail). Filter by date or status, and open View Detail for the items.",
       },
       {
-        note: "Cancelling a restore stops it between records. Records already restored stay restored; their earlier state was saved and can be restored again.",
+        note: "Cancelling a restore stops it between records. Records already restored stay restored; their earlier state was saved, so Undo this restore puts them back.",
       },
     ],
   },
@@ -381,7 +381,7 @@ export const articles: Article[] = [
             ],
             fix: [
               "Pick an earlier version in Selected version.",
-              "For team-assisted types, use Bulk Recovery and select the type under Restored with team assistance.",
+              "For team-assisted types, write to our support team at the address shown under Restored with team assistance in Bulk Recovery.",
               "Wait for the running job (Discovery shows its progress), then reload the page.",
               "See Plans and billing if the message names a plan.",
             ],
@@ -438,8 +438,8 @@ export const articles: Article[] = [
             fix: [
               "Open Recovery history and the restore's View Detail; each failed item shows BigCommerce's message.",
               "Fix the cause in BigCommerce (for example rename the duplicate SKU), then restore those records one by one from Backup Vault.",
-              "Nothing restored successfully is undone by the errors; the state before the restore was saved and can be restored too.",
-              "If items still fail, contact support from the restore detail page and we will help.",
+              "Records restored successfully stay restored; the state before the restore was saved, so Undo this restore can still put everything back.",
+              "If items still fail, write to our support team at the address shown in Bulk Recovery and we will help.",
             ],
           },
         ],
