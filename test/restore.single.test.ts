@@ -134,6 +134,44 @@ describe("Restore to this version: products", () => {
     expect(cats(c)).toEqual([shoes]);
   });
 
+  it("re-creates a deleted subcategory under its re-created parent, and says to restore the parent first", async () => {
+    const store = await catalogStore(19);
+    const { bc } = store;
+    const [parent] = (
+      await bc.post<{ category_id: number }[]>("/v3/catalog/trees/categories", [
+        { name: "Outdoor", parent_id: 0, tree_id: store.treeId },
+      ])
+    ).data;
+    const [child] = (
+      await bc.post<{ category_id: number }[]>("/v3/catalog/trees/categories", [
+        { name: "Tents", parent_id: parent.category_id, tree_id: store.treeId },
+      ])
+    ).data;
+    await runBackup(store.storeHash, CATALOG);
+    const parentVersion = (await versionsOf(store, "categories", String(parent.category_id))).versions[0];
+    const childVersion = (await versionsOf(store, "categories", String(child.category_id))).versions[0];
+    // Deleting the parent takes the subcategory along; the next backup records both deletions.
+    await bc.del(`/v3/catalog/trees/categories?category_id:in=${parent.category_id}`);
+    await runBackup(store.storeHash, CATALOG);
+
+    const first = await restoreThrough(store, "categories", String(child.category_id), childVersion.id);
+    expect(first.items[0].status).toBe("error");
+    expect(first.items[0].message).toMatch(/"Outdoor".*restore that category first/);
+
+    const parentResult = await restoreThrough(
+      store,
+      "categories",
+      String(parent.category_id),
+      parentVersion.id,
+    );
+    const newParent = Number(parentResult.items[0].newId);
+    const childResult = await restoreThrough(store, "categories", String(child.category_id), childVersion.id);
+    expect(childResult.items[0]).toMatchObject({ status: "done", action: "create" });
+    const ex = await bc.export();
+    const tents = ex.categories.find((c) => c.id === Number(childResult.items[0].newId));
+    expect(tents).toMatchObject({ name: "Tents", parent_id: newParent });
+  });
+
   it("stops before writing anything when another product now holds the SKU", async () => {
     const store = await catalogStore(14);
     const { bc } = store;

@@ -52,6 +52,8 @@ export type ChildWrite = {
   prepare?: (child: ApiRecord, live: ApiRecord) => ApiRecord;
   /** Sub-resources of each sub-resource (an option's values), synced after their owner; `{child}` in their path is the owner's live id. */
   nested?: ChildWrite;
+  /** The create call takes `{ [createWrap]: [sub-resource] }` instead of the sub-resource itself. */
+  createWrap?: string;
 };
 
 /** A natural key the store keeps unique: checked before writing, so a conflict stops the restore cleanly. */
@@ -75,6 +77,8 @@ export type WriteSpec = {
   unique?: UniqueCheck[];
   /** Top-level fields BigCommerce derives from others: shown in the compare view but never reported as not accepted. */
   derived?: string[];
+  /** The record's fields as the write endpoints name them, where reads name them differently (before read-only fields are stripped). */
+  forWrite?: (record: ApiRecord) => ApiRecord;
 };
 
 const metafields = (resource: string): ChildWrite => ({
@@ -279,6 +283,18 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
     refs: [{ path: "category_access.categories[]", type: "categories" }],
   },
   wishlists: {
+    children: [
+      {
+        field: "items",
+        path: "/wishlists/{id}/items",
+        idField: "id",
+        match: [["product_id", "variant_id"]],
+        readOnly: ["id"],
+        shape: "single",
+        embedInCreate: true,
+        createWrap: "items",
+      },
+    ],
     refs: [
       { path: "customer_id", type: "customers" },
       { path: "items[].product_id", type: "products" },
@@ -314,8 +330,19 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
   gift_certificates: {
     refs: [{ path: "customer_id", type: "customers" }],
   },
+  sites: {
+    refs: [{ path: "channel_id", type: "channels" }],
+  },
   pages: {
-    refs: [{ path: "parent_id", type: "pages" }],
+    refs: [
+      { path: "parent_id", type: "pages" },
+      { path: "channel_id", type: "channels" },
+    ],
+  },
+  blog_posts: {
+    // Reads give `published_date` as an object (date, timezone) and its ISO twin; writes take RFC 2822.
+    forWrite: (r) => ({ ...r, published_date: rfc2822(r.published_date_iso8601) ?? r.published_date }),
+    derived: ["published_date_iso8601"],
   },
   banners: {
     refs: [
@@ -323,11 +350,47 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
       { path: "item_id", type: "brands", when: (r) => r.page === "brand_page" },
     ],
   },
+  widget_templates: {
+    refs: [{ path: "channel_id", type: "channels" }],
+  },
   widgets: {
-    refs: [{ path: "widget_template_uuid", type: "widget_templates" }],
+    // Reads embed the template (`widget_template.uuid`); writes name it by `widget_template_uuid`.
+    forWrite: (r) => ({
+      ...r,
+      widget_template_uuid:
+        (r.widget_template as { uuid?: string } | undefined)?.uuid ?? r.widget_template_uuid,
+    }),
+    refs: [
+      { path: "widget_template_uuid", type: "widget_templates" },
+      { path: "widget_template.uuid", type: "widget_templates" },
+      { path: "channel_id", type: "channels" },
+    ],
   },
   widget_placements: {
-    refs: [{ path: "widget_uuid", type: "widgets" }],
+    forWrite: (r) => ({
+      ...r,
+      widget_uuid: (r.widget as { uuid?: string } | undefined)?.uuid ?? r.widget_uuid,
+    }),
+    refs: [
+      { path: "widget_uuid", type: "widgets" },
+      { path: "widget.uuid", type: "widgets" },
+      { path: "channel_id", type: "channels" },
+      {
+        path: "entity_id",
+        type: "products",
+        when: (r) => String(r.template_file ?? "").startsWith("pages/product"),
+      },
+      {
+        path: "entity_id",
+        type: "categories",
+        when: (r) => String(r.template_file ?? "").startsWith("pages/category"),
+      },
+      {
+        path: "entity_id",
+        type: "pages",
+        when: (r) => String(r.template_file ?? "").startsWith("pages/page"),
+      },
+    ],
   },
   redirects: {
     refs: [
@@ -350,6 +413,13 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
     refs: [{ path: "site_id", type: "sites" }],
   },
 };
+
+/** An ISO date as RFC 2822 (v2's date format), or undefined when there is none. */
+function rfc2822(iso: unknown): string | undefined {
+  if (typeof iso !== "string" || !iso) return undefined;
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? undefined : d.toUTCString().replace("GMT", "+0000");
+}
 
 export function writeSpecOf(type: string): WriteSpec {
   return writeSpecs[type as TypeKey] ?? {};

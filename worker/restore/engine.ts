@@ -124,7 +124,10 @@ export async function planItem(ctx: RestoreContext, t: RestoreTarget): Promise<P
 
   const conflicts =
     target && (action === "create" || action === "update")
-      ? await naturalKeyConflicts(ctx, type, target, live ? liveId : null)
+      ? [
+          ...(await missingReferences(ctx, type, target)),
+          ...(await naturalKeyConflicts(ctx, type, target, live ? liveId : null)),
+        ]
       : [];
   return {
     type: type.key,
@@ -213,7 +216,7 @@ export async function naturalKeyConflicts(
         const value = String(readPath(rec, key) ?? batch[0]);
         if (!batch.includes(value)) continue;
         const name = check.owner
-          ? `${type.label.toLowerCase().replace(/s$/, "")} #${owner}`
+          ? `${singular(type.label)} #${owner}`
           : `"${String(rec.name ?? rec.email ?? owner)}" (#${owner})`;
         out.push(
           `The ${check.label} "${value}" now belongs to another ${name}. Change it there (or restore that record first), then restore again.`,
@@ -223,6 +226,42 @@ export async function naturalKeyConflicts(
   }
   return out;
 }
+
+/**
+ * Records the version points to that the vault saw deleted (and that were not re-created since): the
+ * write would fail on them, so the merchant is told which to restore first.
+ */
+async function missingReferences(
+  ctx: RestoreContext,
+  type: ContentType,
+  target: ApiRecord,
+): Promise<string[]> {
+  const out: string[] = [];
+  for (const ref of writeSpecOf(type.key).refs ?? []) {
+    if (ref.when && !ref.when(target)) continue;
+    const ids = [...new Set(valuesAt(target, ref.path).map(String))].filter(
+      (id) => !["0", "-1", ""].includes(id),
+    );
+    if (ids.length === 0) continue;
+    const { results } = await ctx.env.DB.prepare(
+      `select r.record_id, r.display_name from records r
+       where r.store_hash = ? and r.type = ? and r.deleted = 1 and r.record_id in (select value from json_each(?))
+         and not exists (select 1 from id_map m where m.store_hash = r.store_hash and m.type = r.type and m.old_id = r.record_id)`,
+    )
+      .bind(ctx.storeHash, ref.type, JSON.stringify(ids))
+      .all<{ record_id: string; display_name: string }>();
+    const label = singular(getType(ref.type).label);
+    for (const r of results) {
+      out.push(
+        `It points to the ${label} "${r.display_name}" (#${r.record_id}), which was deleted too: restore that ${label} first, then this record.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** "Categories" → "category": the registry's labels are plural. */
+const singular = (label: string) => label.toLowerCase().replace(/ies$/, "y").replace(/s$/, "");
 
 const chunk = <T>(items: T[], size: number): T[][] => {
   const out: T[][] = [];

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "../api/context";
 import { notFound, unprocessable } from "../lib/errors";
+import { requirePlan } from "../plans/plans";
 import { findRecord, pathType } from "../vault/routes";
 import { getRestore } from "./restore-log";
 import { startRestore, startUndo } from "./start";
@@ -83,6 +84,7 @@ export const restoreRoutes = apiRouter()
       const { versionId } = c.req.valid("json");
       const type = pathType(key);
       const session = c.get("session");
+      await requirePlan(c.env, session.storeHash, { type: type.key, action: "restore" });
       const record = await findRecord(c.env.DB, session.storeHash, type.key, id);
       if (type.restore.mode !== "automatic") {
         throw unprocessable(

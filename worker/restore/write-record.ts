@@ -1,4 +1,10 @@
-import { type ApiRecord, type BigCommerceClient, recordIdOf, splitParentId } from "../bigcommerce/client";
+import {
+  type ApiRecord,
+  type BigCommerceClient,
+  readPath,
+  recordIdOf,
+  splitParentId,
+} from "../bigcommerce/client";
 import type { ContentType } from "../bigcommerce/registry";
 import { type ChildWrite, writeSpecOf } from "../bigcommerce/write-spec";
 import { omit } from "./body-paths";
@@ -28,8 +34,11 @@ export function varsOf(type: ContentType, liveId: string): Vars {
   return { id: own, parent };
 }
 
-/** The record's own fields as BigCommerce accepts them: read-only, not-writable and sub-resource fields removed. */
-export function topLevelBody(type: ContentType, record: ApiRecord): ApiRecord {
+/**
+ * The record's own fields as BigCommerce accepts them: read-only, not-writable and sub-resource fields
+ * removed. `forWrite` renames fields the way write endpoints name them (off for comparisons with reads).
+ */
+export function topLevelBody(type: ContentType, record: ApiRecord, forWrite = true): ApiRecord {
   const spec = writeSpecOf(type.key);
   const drop = [
     ...type.readOnly,
@@ -37,7 +46,7 @@ export function topLevelBody(type: ContentType, record: ApiRecord): ApiRecord {
     ...(spec.children ?? []).map((c) => c.field),
     ...(type.children ?? []).map((c) => ("into" in c ? c.into : c.key)),
   ];
-  return omit(record, drop);
+  return omit(forWrite && spec.forWrite ? spec.forWrite(record) : record, drop);
 }
 
 function writePaths(type: ContentType) {
@@ -93,8 +102,32 @@ export async function createRecord(
     },
   );
   const created = unwrap(type, res);
-  if (!created) throw new Error(`BigCommerce created the ${type.label.toLowerCase()} but returned no record`);
-  return recordIdOf(type, created, parentId);
+  const newId = created ? recordIdOf(type, created, parentId) : "";
+  if (newId && !newId.endsWith(":") && newId !== "undefined") return newId;
+  // Some creates answer with a transaction id only (locations): find the record by its natural keys.
+  const found = await findByNaturalKeys(client, type, target, parentId);
+  if (!found)
+    throw new Error(
+      `BigCommerce accepted the ${type.label.toLowerCase()} but it cannot be found by ${type.naturalKeys.join(", ")}`,
+    );
+  return found;
+}
+
+async function findByNaturalKeys(
+  client: BigCommerceClient,
+  type: ContentType,
+  target: ApiRecord,
+  parentId?: string,
+): Promise<string | null> {
+  const keys = type.naturalKeys.filter((k) => readPath(target, k) !== undefined);
+  if (keys.length === 0) return null;
+  for await (const page of client.pages(type, { parentId })) {
+    const hit = page.records.find((r) =>
+      keys.every((k) => String(readPath(r, k)) === String(readPath(target, k))),
+    );
+    if (hit) return recordIdOf(type, hit, parentId);
+  }
+  return null;
 }
 
 /** Writes the record's own fields when they differ from the live ones. Returns whether it wrote. */
@@ -113,8 +146,16 @@ export async function updateRecord(
     return true;
   }
   const body = topLevelBody(type, target);
-  if (differingFields(body, live).length === 0) return false;
-  await writeFields(client, type, liveId, body);
+  // Only what differs is written: fewer side effects (slugs, dates, tree moves) and the same result.
+  const differing = differingFields(topLevelBody(type, target, false), live);
+  if (differing.length === 0) return false;
+  const renamed = Object.keys(body).filter((k) => !(k in live));
+  await writeFields(
+    client,
+    type,
+    liveId,
+    Object.fromEntries(Object.entries(body).filter(([k]) => differing.includes(k) || renamed.includes(k))),
+  );
   return true;
 }
 
@@ -350,8 +391,9 @@ export function mismatches(type: ContentType, target: ApiRecord, live: ApiRecord
   const spec = writeSpecOf(type.key);
   const single = singletonWrite(type, target);
   if (single) return carries(single.body, live.data) ? [] : ["data"];
-  const derived = new Set(spec.derived ?? []);
-  const out = differingFields(topLevelBody(type, target), live).filter((f) => !derived.has(f));
+  // Fields set on purpose when re-creating (a new password required) are not the version's to compare.
+  const ignored = new Set([...(spec.derived ?? []), ...(byId ? [] : Object.keys(spec.onCreate ?? {}))]);
+  const out = differingFields(topLevelBody(type, target, false), live).filter((f) => !ignored.has(f));
   for (const op of planChildren(spec.children ?? [], target, live, byId)) {
     if (op.kind === "delete") out.push(`${childLabel(op.spec, op.live)} (not in the version)`);
     else if (op.kind === "create") out.push(`${childLabel(op.spec, op.want)} (missing)`);
