@@ -3,6 +3,7 @@ import {
   createRecord,
   defineResource,
   findRecord,
+  listPage,
   type RouteApi,
   readBody,
   requireScope,
@@ -15,6 +16,7 @@ import {
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, invalid, isoDate } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
+import { colonSort } from "./colon-sort.ts";
 import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
@@ -114,6 +116,7 @@ export const customers = defineResource({
     "email:in": (rec, value) => value.toLowerCase().split(",").includes(rec.email),
   },
   indexes: ["email"],
+  sortable: ["_created", "_modified", "last_name"],
   dates: { created: "date_created", modified: "date_modified" },
   validate: (input, ctx, existing) => {
     const errors: Record<string, string> = {};
@@ -441,6 +444,7 @@ export const subscribers = defineResource({
   required: ["email"],
   filters: ["email", "first_name", "last_name", "source", "order_id", "channel_id"],
   indexes: ["email"],
+  sortable: ["_created", "_modified", "last_name"],
   dates: { created: "date_created", modified: "date_modified" },
   unique: [{ fields: ["email", "channel_id"], title: "A subscriber with this email already exists" }],
   webhooks: { scope: "store/subscriber", type: "subscriber" },
@@ -502,7 +506,16 @@ function duplicateAddress(ctx: Ctx, item: Rec): boolean {
     .some((a) => ADDRESS_FIELDS.every((f) => (item[f] ?? customerAddresses.defaults[f]) === a[f]));
 }
 
+/** `sort=` names of GET /v3/customers and the stored fields they compare. */
+const CUSTOMER_SORTS = { date_created: "_created", date_modified: "_modified", last_name: "last_name" };
+
 function customerRoutes(api: RouteApi): void {
+  api.on("GET", "v3", "/customers", (_c, ctx) => {
+    requireScope(ctx, customers, false);
+    colonSort(ctx, CUSTOMER_SORTS);
+    const { status, body } = listPage(customers, ctx);
+    return respond(customers, status, body);
+  });
   // BigCommerce silently skips an address that already exists: 200, and it is absent from the response.
   api.on("POST", "v3", "/customers/addresses", async (c, ctx) => {
     requireScope(ctx, customerAddresses, true);

@@ -1,6 +1,7 @@
 import {
   cascadeDelete,
   defineResource,
+  listPage,
   type RouteApi,
   requireScope,
   respond,
@@ -13,6 +14,7 @@ import type { Rec } from "../engine/table.ts";
 import { money4, round2 } from "../generate/content-kit.ts";
 import { expandLine, ORDER_STATUSES, type StoredLine, statusName, storedLine } from "../generate/orders.ts";
 import { findVariant, variantRef } from "./catalog-refs.ts";
+import { colonSort } from "./colon-sort.ts";
 import { metafieldResources } from "./metafields.ts";
 import type { ResourceModule } from "./module.ts";
 
@@ -26,6 +28,17 @@ const ORDER_SCOPE = "store_v2_orders";
 const API_BASE = "https://api.bigcommerce.com/stores";
 
 const ZERO = "0.0000";
+
+/** `sort=` names of GET /v2/orders and the stored fields they compare. */
+const ORDER_SORTS = {
+  id: "id",
+  customer_id: "customer_id",
+  date_created: "_created",
+  date_modified: "_modified",
+  status_id: "status_id",
+  channel_id: "channel_id",
+  external_id: "external_id",
+};
 
 /** Every writable field of a v2 order with its default (the shape of the generator's rows). */
 const ORDER_DEFAULTS: Rec = {
@@ -202,6 +215,7 @@ export const orders = defineResource({
     is_deleted: (rec, value) => rec.is_deleted === (value === "true"),
   },
   indexes: ["customer_id"],
+  sortable: Object.values(ORDER_SORTS),
   dates: { created: "date_created", modified: "date_modified" },
   visible: (rec, ctx) =>
     !rec.is_deleted || ctx.params.__key !== undefined || ctx.query.get("is_deleted") === "true",
@@ -524,6 +538,12 @@ export const orderMetafields = metafieldResources({
 });
 
 function orderRoutes(api: RouteApi): void {
+  api.on("GET", "v2", "/orders", (_c, ctx) => {
+    requireScope(ctx, orders, false);
+    colonSort(ctx, ORDER_SORTS);
+    const { status, body } = listPage(orders, ctx);
+    return respond(orders, status, body);
+  });
   api.on("GET", "v2", "/order_statuses", () =>
     respond(
       orders,

@@ -32,6 +32,14 @@ describe("sandbox customers (v3)", () => {
     }
     expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect((await api("GET", "/v3/customers?limit=251")).status).toBe(413);
+    const byName = (await api("GET", "/v3/customers?sort=last_name:asc&limit=30")).body.data.map(
+      (c: { last_name: string }) => c.last_name,
+    );
+    expect(byName).toEqual([...byName].sort((a: string, b: string) => a.localeCompare(b)));
+    const newest = (await api("GET", "/v3/customers?sort=date_created:desc&limit=2")).body.data.map(
+      (c: { id: number }) => c.id,
+    );
+    expect(newest).toEqual([30, 29]);
   });
 
   it("embeds addresses, attributes and store credit only when included (the export keeps store credit)", async () => {

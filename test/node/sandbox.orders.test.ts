@@ -73,6 +73,12 @@ describe("sandbox orders (v2)", () => {
     expect((await api("GET", "/v2/orders?min_id=38")).body.map((o: { id: number }) => o.id)).toEqual([
       38, 39, 40,
     ]);
+    const newest = (await api("GET", "/v2/orders?sort=date_created:desc&limit=3")).body.map(
+      (o: { id: number }) => o.id,
+    );
+    expect(newest).toEqual([40, 39, 38]);
+    const touched = (await api("GET", "/v2/orders?sort=date_modified:desc&limit=1")).body[0];
+    expect(touched.id).toBe(5);
     const one = (await api("GET", "/v2/orders/7")).body;
     if (one.customer_id) {
       const mine = (await api("GET", `/v2/orders?customer_id=${one.customer_id}`)).body;
