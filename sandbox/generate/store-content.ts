@@ -236,6 +236,8 @@ export const contentGenerator: Generator = {
       DEFAULT_SITE_ID,
     );
     insertRows(g, "blog_posts", data.blog_posts, { created: "published_date_iso8601" });
+    for (const post of data.blog_posts as unknown as { _created: number; _published: number }[])
+      post._published = post._created;
     insertRows(g, "pages", data.pages);
     insertRows(
       g,

@@ -1,6 +1,7 @@
 import {
   defineResource,
   deleteRecord,
+  listPage,
   type RouteApi,
   readBody,
   requireScope,
@@ -90,6 +91,7 @@ export const blogPosts = defineResource({
   required: ["title", "body"],
   filters: ["is_published", "url", "tags"],
   customFilters: { tag: (rec, value) => rec.tags.includes(value) },
+  sortable: ["_published"],
   unique: [{ fields: ["url"], title: "The URL is already in use by another blog post" }],
   validate: (input) => {
     if (
@@ -119,6 +121,7 @@ export const blogPosts = defineResource({
           : ctx.now;
     rec.published_date = blogPostDate(published);
     rec.published_date_iso8601 = new Date(published).toISOString();
+    rec._published = published;
   },
   churn: (rec, rng) => ({ meta_description: `${String(rec.title)} (${rng.int(1, 999)})` }),
 });
@@ -495,6 +498,16 @@ function channelParam(ctx: Ctx): number {
 }
 
 function contentRoutes(api: RouteApi): void {
+  // BigCommerce lists blog posts by published date, most recent first.
+  api.on("GET", "v2", "/blog/posts", (_c, ctx) => {
+    requireScope(ctx, blogPosts, false);
+    const query = new URLSearchParams(ctx.query);
+    query.set("sort", "_published");
+    query.set("direction", "desc");
+    ctx.query = query;
+    const { status, body } = listPage(blogPosts, ctx);
+    return respond(blogPosts, status, body);
+  });
   api.on("GET", "v2", "/blog/tags", (_c, ctx) => {
     requireScope(ctx, blogPosts, false);
     const tags = new Map<string, number[]>();

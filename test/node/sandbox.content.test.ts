@@ -130,6 +130,10 @@ describe("sandbox pages, blog, widgets and redirects", () => {
     const { api } = await sandboxStore("demo");
     expect((await api("GET", "/v2/blog/posts?limit=5")).body).toHaveLength(5);
     expect((await api("GET", "/v2/blog/posts?limit=5&page=2")).status).toBe(204);
+    const dates = (await api("GET", "/v2/blog/posts")).body.map(
+      (p: { published_date_iso8601: string }) => p.published_date_iso8601,
+    );
+    expect(dates).toEqual([...dates].sort().reverse());
     const post = await api("POST", "/v2/blog/posts", {
       title: "Spring drop",
       body: "<p>New</p>",
