@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { HttpError } from "../worker/lib/errors";
 import { assertPlanAllows, cheapestPlanFor, requirePlan, typesInPlan } from "../worker/plans/plans";
 import { installAndSignIn, installStore, signIn } from "./plans.support";
+import { installViaOAuth } from "./support/install";
 
 function refusal(fn: () => unknown): HttpError {
   try {
@@ -177,5 +178,35 @@ describe("every feature checks the plan on the server", () => {
       "select (select count(*) from exports where store_hash = 'gateexp1') as exports, (select count(*) from export_schedules where store_hash = 'gateexp1') as schedules",
     ).first();
     expect(rows).toEqual({ exports: 0, schedules: 0 });
+  });
+});
+
+describe("backups and restores check the plan", () => {
+  it("a Free store backs up only its plan's types and cannot back up or restore others", async () => {
+    const app = await installViaOAuth("demo", 41);
+    expect((await app.api("/api/plan", { method: "PUT", json: { plan: "free" } })).status).toBe(200);
+
+    const customers = await app.api("/api/backups", { method: "POST", json: { types: ["customers"] } });
+    expect(customers.status).toBe(403);
+    expect(await customers.json()).toEqual({
+      error: { code: "plan_required", message: "Backing up Customers needs the Standard plan." },
+    });
+
+    const restore = await app.api("/api/vault/items/customers/1/restore", {
+      method: "POST",
+      json: { versionId: 1 },
+    });
+    expect(restore.status).toBe(403);
+    expect(await restore.json()).toMatchObject({
+      error: { code: "plan_required", message: "Restoring Customers needs the Standard plan." },
+    });
+
+    const all = await app.api("/api/backups", { method: "POST", json: {} });
+    expect(all.status).toBe(202);
+    const { backupId } = await all.json<{ backupId: string }>();
+    const row = await env.DB.prepare("select types from backups where id = ?")
+      .bind(backupId)
+      .first<{ types: string }>();
+    expect(new Set(JSON.parse(row!.types))).toEqual(new Set(["products", "brands", "categories"]));
   });
 });

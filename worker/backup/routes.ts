@@ -3,6 +3,7 @@ import { apiRouter } from "../api/context";
 import { typeKeySchema } from "../bigcommerce/registry";
 import { type JobStatus, jobRunningError } from "../jobs/store-jobs";
 import { notFound } from "../lib/errors";
+import { requirePlan, typesInPlan } from "../plans/plans";
 import { storeJobs } from "./schedule";
 import { itemStorage } from "./vault-read";
 
@@ -221,7 +222,10 @@ export const backupRoutes = apiRouter()
     async (c) => {
       const { storeHash } = c.get("session");
       const body = c.req.header("content-type")?.includes("json") ? c.req.valid("json") : undefined;
-      const started = await storeJobs(c.env, storeHash).startBackup({ kind: "manual", types: body?.types });
+      const plan = await requirePlan(c.env, storeHash, { types: body?.types, action: "backup" });
+      // "Backup all data" means all the plan's types.
+      const types = body?.types ?? (plan.types === "all" ? undefined : typesInPlan(plan));
+      const started = await storeJobs(c.env, storeHash).startBackup({ kind: "manual", types });
       if (!started.started) throw jobRunningError(started.message);
       return c.json({ jobId: started.jobId, backupId: started.backupId ?? "" }, 202);
     },
