@@ -124,12 +124,21 @@ export default function BulkRecovery() {
                         <button
                           type="button"
                           class={`btn ${isSelected(v) ? "btn--primary" : "btn--secondary"}`}
-                          style={{ width: "100%", "justify-content": "space-between", "text-align": "left" }}
+                          style={{
+                            width: "100%",
+                            display: "flex",
+                            "flex-direction": "column",
+                            "align-items": "flex-start",
+                            height: "auto",
+                            "white-space": "normal",
+                          }}
                           aria-pressed={isSelected(v)}
                           onClick={() => select({ backupId: v.backupId })}
                         >
                           <span>{formatDateTime(v.at)}</span>
-                          <span class="small">{kindLabel[v.kind] ?? "Backup"}</span>
+                          <span class="small" style={{ "font-weight": "normal" }}>
+                            {kindLabel[v.kind] ?? "Backup"}
+                          </span>
                         </button>
                       </li>
                     )}

@@ -22,7 +22,7 @@ export function RecoveryDialog(props: {
             </div>
             <div class="dialog__actions">
               {props.actions}
-              <Dialog.CloseButton as={Button} variant="secondary">
+              <Dialog.CloseButton as={Button} variant="secondary" aria-label="Close">
                 Close
               </Dialog.CloseButton>
             </div>
