@@ -82,16 +82,20 @@ export default function VaultItem() {
     void refetchLive();
   };
 
-  const renderRecord = (record: JsonRecord, label: string): JSX.Element => (
+  // `record` is an accessor: a refetch (after a restore) updates the view without remounting it.
+  const renderRecord = (record: () => JsonRecord, label: string): JSX.Element => (
     <Show
       when={view() === "summary"}
       fallback={
-        <Show when={view() === "json"} fallback={<SourceCode record={record} only={only()} label={label} />}>
-          <JsonTree value={record} only={only()} />
+        <Show
+          when={view() === "json"}
+          fallback={<SourceCode record={record()} only={only()} label={label} />}
+        >
+          <JsonTree value={record()} only={only()} />
         </Show>
       }
     >
-      <RecordSummary record={record} fields={info()?.type.summary ?? []} only={only()} />
+      <RecordSummary record={record()} fields={info()?.type.summary ?? []} only={only()} />
     </Show>
   );
 
@@ -234,7 +238,7 @@ export default function VaultItem() {
                       </p>
                     }
                   >
-                    {(body) => renderRecord(body(), "Current version")}
+                    {(body) => renderRecord(body, "Current version")}
                   </Show>
                 )}
               </Show>
@@ -281,7 +285,7 @@ export default function VaultItem() {
                     when={s().body}
                     fallback={<p class="message">This version records the record's deletion.</p>}
                   >
-                    {(body) => renderRecord(body(), "Selected version")}
+                    {(body) => renderRecord(body, "Selected version")}
                   </Show>
                 )}
               </Show>

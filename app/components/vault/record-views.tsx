@@ -21,8 +21,12 @@ function itemLabel(item: unknown): string {
   return `${String(name ?? "item")}${price}`;
 }
 
+/** Re-renders when the value changes (a refetched record), so it reads `props.value` inside the JSX. */
 function SummaryValue(props: { value: unknown }): JSX.Element {
-  const v = props.value;
+  return <>{summaryValue(props.value)}</>;
+}
+
+function summaryValue(v: unknown): JSX.Element {
   if (v === undefined || v === null || v === "") return <span class="muted">—</span>;
   if (Array.isArray(v)) {
     if (v.length === 0) return <span class="muted">none</span>;
