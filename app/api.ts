@@ -207,10 +207,11 @@ export const vaultApi = {
  * (the same measure its ETA comes from, so the bar and "minutes left" agree).
  */
 export function jobOverall(job: Job): { records: number; percent: number | undefined } {
-  const records = Object.values(job.progress.types).reduce((sum, t) => sum + t.done, 0);
+  // Defensive: every job kind reports progress per type, but a job that has not started may not yet.
+  const records = Object.values(job.progress?.types ?? {}).reduce((sum, t) => sum + (t.done ?? 0), 0);
   if (job.status === "done") return { records, percent: 100 };
-  const planned = job.calls + job.progress.remainingCalls;
-  return { records, percent: planned > 0 ? (job.calls / planned) * 100 : undefined };
+  const planned = (job.calls ?? 0) + (job.progress?.remainingCalls ?? 0);
+  return { records, percent: planned > 0 ? ((job.calls ?? 0) / planned) * 100 : undefined };
 }
 
 // ---- Live progress ----

@@ -266,7 +266,7 @@ function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
     props.job.status === "done" ? "done" : props.job.status === "failed" ? "failed" : "running";
   const eta = () =>
     props.job.etaMs != null && state() === "running" ? `${formatDuration(props.job.etaMs)} left` : undefined;
-  const entries = () => Object.entries(props.job.progress.types);
+  const entries = () => Object.entries(props.job.progress?.types ?? {});
   // Types not reached yet are listed on one line, so the bars show what is actually moving.
   const rows = () => entries().filter(([, t]) => t.status !== "pending");
   const waiting = () => entries().filter(([, t]) => t.status === "pending");
