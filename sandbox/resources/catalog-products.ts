@@ -104,6 +104,31 @@ function primaryImage(rec: Rec, ctx: Ctx): unknown {
   return img ? serializeAs("product_images", img, ctx) : null;
 }
 
+/**
+ * Channel assignments of products. Kept beside the records (products are lean): a product with no entry is
+ * listed on channel 1, the default storefront, as new products are in BigCommerce.
+ */
+export function productChannels(
+  ctx: { store: { singletons: Map<string, Rec> } },
+  productId: number,
+): number[] {
+  const map = ctx.store.singletons.get("product_channels") as Map<number, number[]> | undefined;
+  return map?.get(productId) ?? [1];
+}
+
+export function setProductChannels(
+  ctx: { store: { singletons: Map<string, Rec> } },
+  productId: number,
+  channels: number[],
+): void {
+  let map = ctx.store.singletons.get("product_channels") as Map<number, number[]> | undefined;
+  if (!map) {
+    map = new Map();
+    ctx.store.singletons.set("product_channels", map as unknown as Rec);
+  }
+  map.set(productId, channels);
+}
+
 const EMBEDDED: Record<string, string> = {
   variants: "product_variants",
   images: "product_images",
@@ -252,7 +277,7 @@ export const products: ResourceDef = defineResource({
     options: includeList("product_options", "product_options"),
     modifiers: includeList("product_modifiers", "product_modifiers"),
     primary_image: primaryImage,
-    channels: () => [1],
+    channels: (rec, ctx) => productChannels(ctx, rec.id),
     reviews: includeList("product_reviews", "product_reviews"),
     parent_relations: () => [],
   },

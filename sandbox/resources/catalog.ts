@@ -5,11 +5,13 @@ import { brands, imageRoutes } from "./catalog-brands.ts";
 import { categories, categoryRoutes, categoryTrees, treeCategories } from "./catalog-categories.ts";
 import {
   productBulkPricingRules,
+  productChannels,
   productComplexRules,
   productCustomFields,
   productReviews,
   products,
   productVideos,
+  setProductChannels,
 } from "./catalog-products.ts";
 import {
   productImage,
@@ -162,6 +164,70 @@ function catalogRoutes(api: RouteApi): void {
   });
 }
 
+function channelAssignmentRoutes(api: RouteApi): void {
+  const ids = (v: string | null) => (v ?? "").split(",").filter(Boolean).map(Number);
+  api.on("GET", "v3", "/catalog/products/channel-assignments", (_c, ctx) => {
+    requireScope(ctx, products, false);
+    const pids = ids(ctx.query.get("product_id:in"));
+    const cids = ids(ctx.query.get("channel_id:in"));
+    const rows: Rec[] = [];
+    const source = pids.length
+      ? pids.map((id) => ctx.store.table("products").get(id)).filter(Boolean)
+      : ctx.store.table("products").all();
+    for (const p of source as Rec[]) {
+      for (const c of productChannels(ctx, p.id))
+        if (!cids.length || cids.includes(c)) rows.push({ product_id: p.id, channel_id: c });
+    }
+    const limit = Math.min(Number(ctx.query.get("limit") ?? 50) || 50, 250);
+    const page = Math.max(1, Number(ctx.query.get("page") ?? 1) || 1);
+    const slice = rows.slice((page - 1) * limit, page * limit);
+    return jsonResponse(200, {
+      data: slice,
+      meta: {
+        pagination: {
+          total: rows.length,
+          count: slice.length,
+          per_page: limit,
+          current_page: page,
+          total_pages: Math.ceil(rows.length / limit),
+          links: { current: `?page=${page}&limit=${limit}` },
+        },
+      },
+    });
+  });
+  api.on("PUT", "v3", "/catalog/products/channel-assignments", async (c, ctx) => {
+    requireScope(ctx, products, true);
+    const body = await readBody(c);
+    if (!Array.isArray(body)) throw invalid({ body: "error.expected.jsarray" });
+    for (const [i, a] of body.entries()) {
+      if (!ctx.store.table("products").get(a?.product_id))
+        throw invalid({ [`[${i}].product_id`]: "The product does not exist" });
+      if (typeof a.channel_id !== "number")
+        throw invalid({ [`[${i}].channel_id`]: "error.expected.jsnumber" });
+    }
+    for (const a of body) {
+      const now = productChannels(ctx, a.product_id);
+      if (!now.includes(a.channel_id)) setProductChannels(ctx, a.product_id, [...now, a.channel_id]);
+    }
+    return jsonResponse(204, null);
+  });
+  api.on("DELETE", "v3", "/catalog/products/channel-assignments", (_c, ctx) => {
+    requireScope(ctx, products, true);
+    const pids = ids(ctx.query.get("product_id:in"));
+    const cids = ids(ctx.query.get("channel_id:in"));
+    if (!pids.length) throw invalid({ "product_id:in": "error.path.missing" }, "product_id:in is required");
+    for (const pid of pids) {
+      if (!ctx.store.table("products").get(pid)) continue;
+      setProductChannels(
+        ctx,
+        pid,
+        cids.length ? productChannels(ctx, pid).filter((ch) => !cids.includes(ch)) : [],
+      );
+    }
+    return jsonResponse(204, null);
+  });
+}
+
 /** Every catalog content type: products and their sub-resources, variants, brands, categories and trees, metafields. */
 export const catalog: ResourceModule = {
   name: "catalog",
@@ -187,6 +253,7 @@ export const catalog: ResourceModule = {
   ],
   routes: (api) => {
     catalogRoutes(api);
+    channelAssignmentRoutes(api);
     storeVariantRoutes(api);
     productImageRoutes(api);
     categoryRoutes(api);

@@ -263,6 +263,18 @@ describe.skipIf(!dir)(
         },
       ]);
       await write("PUT", "/v3/catalog/trees", [{ id: 1, name: "Default tree" }]);
+      await write(
+        "PUT",
+        "/v3/catalog/products/channel-assignments",
+        [{ product_id: pid, channel_id: 2 }],
+        [204],
+      );
+      await write(
+        "PUT",
+        "/v3/catalog/products/category-assignments",
+        [{ product_id: pid, category_id: ids.category }],
+        [204],
+      );
       await write("PUT", `/v3/catalog/categories/${ids.category}/products/sort-order`, [
         { product_id: pid, sort_order: 1 },
       ]);
@@ -311,6 +323,7 @@ describe.skipIf(!dir)(
         "/v3/catalog/products/metafields",
         "/v3/catalog/variants/metafields",
         "/v3/catalog/products/category-assignments",
+        "/v3/catalog/products/channel-assignments?product_id:in=1,2",
         "/v3/catalog/summary",
         "/v3/catalog/brands",
         `/v3/catalog/brands/${ids.brand}`,
