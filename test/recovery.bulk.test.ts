@@ -10,6 +10,8 @@ import {
   startBulk,
   storeAfterMutation,
 } from "./recovery.support";
+import { installViaOAuth, sandbox } from "./support/install";
+import { runBackup, storeApi } from "./support/vault-fixture";
 
 describe("Bulk Recovery: restore products after a bad import", () => {
   it("compares the version with the latest, dry-runs, restores every affected product to the version and nothing else, emails the recipients, and undo brings the import back", async () => {
@@ -249,5 +251,52 @@ describe("Bulk Recovery API rules", () => {
       "/api/recovery/history",
     ])
       expect(Object.keys(doc.paths)).toContain(path);
+  });
+});
+
+describe("Bulk Recovery: price list records", () => {
+  it("puts back price list records changed in bulk, written a batch per price list", async () => {
+    const session = await installViaOAuth("demo", 65);
+    await sandbox(`/__sandbox/stores/${session.storeHash}/quota`, {
+      method: "PUT",
+      json: { quota: "unlimited" },
+    });
+    const bc = storeApi(session.storeHash, session.sandboxToken);
+    const types = ["price_lists", "price_list_records"];
+    await runBackup(session.storeHash, types);
+    type Rec = { price_list_id: number; variant_id: number; currency: string; price: number };
+    const key = (r: Rec) => `${r.price_list_id}:${r.variant_id}:${r.currency}`;
+    const prices = async () =>
+      new Map(((await bc.export()).price_list_records as Rec[]).map((r) => [key(r), r.price]));
+    const before = await prices();
+    const records = (await bc.export()).price_list_records as Rec[];
+    const listId = records[0].price_list_id;
+    const changed = records.filter((r) => r.price_list_id === listId).slice(0, 12);
+    expect(changed.length).toBeGreaterThan(1);
+    await bc.put(
+      `/v3/pricelists/${listId}/records`,
+      changed.map((r) => ({ variant_id: r.variant_id, currency: r.currency, price: r.price + 100 })),
+    );
+    await runBackup(session.storeHash, types);
+    const { versions } = await json<{ versions: { backupId: string }[] }>(
+      session.api("/api/recovery/versions"),
+    );
+
+    // 204 without a body: the helper's JSON parse fails after the reset.
+    await sandbox(`/__sandbox/stores/${session.storeHash}/stats`, { method: "DELETE" }).catch(() => undefined);
+    const { restoreId } = await json<{ restoreId: string }>(
+      startBulk(session, { backupId: versions[1].backupId, types: ["price_list_records"] }),
+    );
+    const done = await finished(session, restoreId);
+    expect(done.restore).toMatchObject({ status: "done", errorCount: 0, successCount: changed.length });
+    expect(done.types[0].changed).toEqual({ update: changed.length, create: 0, delete: 0 });
+    expect(await prices()).toEqual(before);
+    const stats = await sandbox<{ requests: Record<string, number> }>(
+      `/__sandbox/stores/${session.storeHash}/stats`,
+    );
+    const writes = Object.entries(stats.requests)
+      .filter(([k]) => k.startsWith("PUT /v3/pricelists/"))
+      .reduce((s, [, n]) => s + n, 0);
+    expect(writes).toBe(1);
   });
 });

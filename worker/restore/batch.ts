@@ -1,5 +1,11 @@
 import { toCaptured } from "../backup/capture";
-import { type ApiRecord, BigCommerceError, recordIdOf } from "../bigcommerce/client";
+import {
+  type ApiRecord,
+  BigCommerceError,
+  recordIdOf,
+  splitParentId,
+  withParent,
+} from "../bigcommerce/client";
 import { type ContentType, getType } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
 import { mapAt, valuesAt } from "./body-paths";
@@ -55,6 +61,27 @@ export async function readLive(
 ): Promise<Map<string, ApiRecord>> {
   const out = new Map<string, ApiRecord>();
   const filter = idFilterOf(type);
+  if (!filter && type.parent && !type.get) {
+    // No single-record GET: list each parent's records once instead of once per record.
+    const byParent = new Map<string, Set<string>>();
+    for (const id of liveIds) {
+      const [parent] = splitParentId(id);
+      byParent.set(parent, (byParent.get(parent) ?? new Set()).add(id));
+    }
+    for (const [parentId, wanted] of byParent) {
+      const found: ApiRecord[] = [];
+      for await (const page of ctx.client.pages(type, { parentId })) {
+        for (const r of page.records) {
+          const id = recordIdOf(type, r, parentId);
+          if (wanted.has(id)) found.push(withParent(type, r, parentId));
+        }
+        if (found.length === wanted.size) break;
+      }
+      await ctx.client.fetchChildren(type, found);
+      for (const r of found) out.set(recordIdOf(type, r, parentId), r);
+    }
+    return out;
+  }
   if (!filter) {
     for (const id of liveIds) {
       const record = await ctx.client.getRecord(type, id);
@@ -305,7 +332,8 @@ async function applyFieldUpdates(
 
   const { update } = type.restore.mode === "automatic" ? type.restore : { update: null };
   if (!update) throw new Error(`${type.label} cannot be written`);
-  const idField = typeof type.idField === "string" ? type.idField : type.idField[0];
+  // Records name themselves in a batch by their one id field; compound ids (price list records) are in the body.
+  const idField = typeof type.idField === "string" ? type.idField : null;
   const refused = new Map<PlannedItem, string>();
   const partial = new Map<PlannedItem, string>();
   const perRecord = update.path.includes("{id}") || update.batch <= 1;
@@ -317,36 +345,45 @@ async function applyFieldUpdates(
       refused.set(item, bigCommerceMessage(err));
     }
   };
-  for (let i = 0; i < items.length; i += perRecord ? 1 : update.batch) {
-    const chunk = items.slice(i, i + (perRecord ? 1 : update.batch));
-    if (perRecord) {
-      await write(chunk[0]);
-      continue;
+  if (perRecord) {
+    for (const item of items) await write(item);
+  } else {
+    // Per-parent types (price list records) are written to their parent's endpoint, a batch per parent.
+    const byParent = new Map<string, PlannedItem[]>();
+    for (const item of items) {
+      const parent = varsOf(type, liveIdOf(item)).parent ?? "";
+      byParent.set(parent, [...(byParent.get(parent) ?? []), item]);
     }
-    try {
-      const { status, body } = await ctx.client.request<{ errors?: { title?: string }[] }>(
-        "PUT",
-        type.api,
-        update.path,
-        {
-          body: chunk.map((item) => ({
-            [idField]: asIdValue(varsOf(type, liveIdOf(item)).id),
-            ...topLevelBody(type, item.target as ApiRecord),
-          })),
-        },
-      );
-      if (status === 207) {
-        const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
-        for (const item of chunk)
-          partial.set(
-            item,
-            `BigCommerce refused part of the batch (207): ${why.join("; ") || "no reason given"}`,
+    for (const [parent, group] of byParent) {
+      const path = update.path.replace("{parent}", encodeURIComponent(parent));
+      for (let i = 0; i < group.length; i += update.batch) {
+        const chunk = group.slice(i, i + update.batch);
+        try {
+          const { status, body } = await ctx.client.request<{ errors?: { title?: string }[] }>(
+            "PUT",
+            type.api,
+            path,
+            {
+              body: chunk.map((item) => ({
+                ...(idField ? { [idField]: asIdValue(varsOf(type, liveIdOf(item)).id) } : {}),
+                ...topLevelBody(type, item.target as ApiRecord),
+              })),
+            },
           );
+          if (status === 207) {
+            const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
+            for (const item of chunk)
+              partial.set(
+                item,
+                `BigCommerce refused part of the batch (207): ${why.join("; ") || "no reason given"}`,
+              );
+          }
+        } catch (err) {
+          if (!isRefusal(err)) throw err;
+          // The whole batch was refused: write each record alone to learn which one BigCommerce objects to.
+          for (const item of chunk) await write(item);
+        }
       }
-    } catch (err) {
-      if (!isRefusal(err)) throw err;
-      // The whole batch was refused: write each record alone to learn which one BigCommerce objects to.
-      for (const item of chunk) await write(item);
     }
   }
 
