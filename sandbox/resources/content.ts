@@ -29,11 +29,16 @@ import type { ResourceModule } from "./module.ts";
  */
 
 const CONTENT = "store_v2_content";
-const CHECKOUT_CONTENT = {
-  read: ["store_content_checkout", "store_content_checkout_read_only"],
-  write: ["store_content_checkout"],
+/** Scripts take either Checkout Content or Content (scripts.v3.yml). */
+const SCRIPTS_SCOPE = {
+  read: [
+    "store_content_checkout",
+    "store_content_checkout_read_only",
+    "store_v2_content",
+    "store_v2_content_read_only",
+  ],
+  write: ["store_content_checkout", "store_v2_content"],
 };
-const SITES = { read: ["store_sites", "store_sites_read_only"], write: ["store_sites"] };
 const MAX_SCRIPTS_PER_CLIENT = 10;
 
 /** Whether the request includes `name`; the admin export (not a live request) always gets the whole record. */
@@ -335,7 +340,7 @@ export const scripts = defineResource({
   version: "v3",
   path: "/content/scripts",
   key: "uuid",
-  scope: CHECKOUT_CONTENT,
+  scope: SCRIPTS_SCOPE,
   defaults: {
     name: "",
     description: "",
@@ -400,7 +405,7 @@ export const emailTemplates = defineResource({
   path: "/marketing/email-templates",
   key: "_key",
   keyType: "string",
-  scope: "store_v2_marketing",
+  scope: "store_v2_information",
   ops: [],
   defaults: {},
 });
@@ -409,7 +414,7 @@ export const redirects = defineResource({
   name: "redirects",
   version: "v3",
   path: "/storefront/redirects",
-  scope: SITES,
+  scope: CONTENT,
   ops: ["list", "batchDelete"],
   defaults: { site_id: 0, from_path: "", to: { type: "url", url: "" } },
   filters: ["site_id"],

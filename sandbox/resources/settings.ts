@@ -67,7 +67,8 @@ export const analyticsProviders = defineResource({
   name: "analytics_providers",
   version: "v3",
   path: "/settings/analytics",
-  scope: SCOPE,
+  // settings.v3.yml: analytics endpoints take the Content scope, unlike the other settings.
+  scope: "store_v2_content",
   ops: ["get", "update"],
   defaults: { channel_id: 1, name: "", code: "", enabled: false, data_tag_enabled: false, version: 1 },
   readOnly: ["channel_id", "name", "version"],

@@ -368,3 +368,26 @@ describe("sandbox channels, sites, themes and settings", () => {
     ).toBe("Renamed");
   });
 });
+
+describe("sandbox content scopes", () => {
+  it("follows the OAuth scopes of each spec: Content for redirects and scripts, Information for email templates", async () => {
+    const store = await sandboxStore("demo");
+    const tokenWith = async (scopes: string[]) => {
+      const { access_token } = (
+        await store.admin("POST", `/stores/${store.hash}/tokens`, { scopes, client_id: "scoped" })
+      ).body;
+      return (method: string, path: string, body?: unknown) =>
+        store.api(method, path, body, { "x-auth-token": access_token });
+    };
+    const contentReader = await tokenWith(["store_v2_content_read_only"]);
+    expect((await contentReader("GET", "/v3/storefront/redirects")).status).toBe(200);
+    expect((await contentReader("GET", "/v3/content/scripts")).status).toBe(200);
+    expect((await contentReader("GET", "/v3/settings/analytics")).status).toBe(200);
+    expect((await contentReader("PUT", "/v3/storefront/redirects", [])).status).toBe(403);
+    expect((await contentReader("GET", "/v3/marketing/email-templates")).status).toBe(403);
+    const information = await tokenWith(["store_v2_information"]);
+    expect((await information("GET", "/v3/marketing/email-templates")).status).toBe(200);
+    expect((await information("PUT", "/v3/settings/store/profile", { store_phone: "1" })).status).toBe(200);
+    expect((await information("GET", "/v3/content/pages")).status).toBe(403);
+  });
+});
