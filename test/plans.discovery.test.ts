@@ -127,6 +127,14 @@ describe("GET /api/discovery", () => {
     expect(fixed.nextStep).toMatchObject({ kind: "add_emails", href: "/settings" });
     await client.send("PUT", "/api/settings", { notificationEmails: ["ops@discfull1.test"] });
     expect((await (await client.get("/api/discovery")).json<Discovery>()).nextStep.kind).toBe("all_set");
+
+    // On Free, the next step says what the plan leaves out and which plan adds it.
+    await client.send("PUT", "/api/plan", { plan: "free" });
+    const free = await (await client.get("/api/discovery")).json<Discovery>();
+    expect(free.nextStep).toMatchObject({ kind: "types_outside_plan", href: "/pricing" });
+    expect(free.nextStep.message).toMatch(
+      /^Your Free plan backs up products, brands, categories only: Customers, Orders and \d+ more content types need the Standard plan\.$/,
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "../api/context";
-import { contentGroups, getType, isTypeKey } from "../bigcommerce/registry";
+import { contentGroups, getType, isTypeKey, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
-import { getPlan, typesInPlan } from "../plans/plans";
+import { cheapestPlanFor, getPlan, type PlanDefinition, typesInPlan } from "../plans/plans";
 import { startFirstBackup } from "../settings/onboarding";
 import { loadStore } from "../settings/routes";
 import { changeCounts } from "../settings/store-counts";
@@ -81,6 +81,7 @@ const nextStepSchema = z.object({
     "job_running",
     "last_backup_failed",
     "add_emails",
+    "types_outside_plan",
     "all_set",
   ]),
   message: z.string(),
@@ -181,6 +182,8 @@ export function nextStep(input: {
   hasSuccessfulBackup: boolean;
   running: RunningJob | null;
   emails: string[];
+  /** Content types the store's plan leaves out (Free), with the plan that adds them. */
+  outsidePlan?: OutsidePlan;
 }): z.infer<typeof nextStepSchema> {
   const { running } = input;
   if (running && running.kind === "backup" && !input.hasSuccessfulBackup) {
@@ -239,6 +242,16 @@ export function nextStep(input: {
       linkLabel: "Add notification emails",
     };
   }
+  if (input.outsidePlan && input.outsidePlan.count > 0) {
+    const o = input.outsidePlan;
+    const more = o.count - o.examples.length;
+    return {
+      kind: "types_outside_plan",
+      message: `Your ${o.current} plan backs up ${o.covered} only: ${o.examples.join(", ")}${more > 0 ? ` and ${more} more content types` : ""} need the ${o.plan} plan.`,
+      href: "/pricing",
+      linkLabel: "Compare plans",
+    };
+  }
   return {
     kind: "all_set",
     message: "Your store is protected. Nothing to do right now.",
@@ -246,6 +259,27 @@ export function nextStep(input: {
     linkLabel: null,
   };
 }
+
+type OutsidePlan = { current: string; covered: string; count: number; examples: string[]; plan: string };
+
+/** The types best known to merchants, named first when a plan leaves them out. */
+const WELL_KNOWN: readonly string[] = ["customers", "orders", "pages", "price_lists"];
+
+/** What a smaller plan leaves out, for the next step (undefined when the plan covers every type). */
+function outsidePlan(plan: PlanDefinition): OutsidePlan | undefined {
+  const covered = typesInPlan(plan);
+  const missing = typeKeys.filter((t) => !(covered as string[]).includes(t));
+  if (missing.length === 0) return undefined;
+  const examples = [...missing].sort((a, b) => rank(a) - rank(b)).slice(0, 2);
+  return {
+    current: plan.name,
+    covered: covered.map((t) => getType(t).label.toLowerCase()).join(", "),
+    count: missing.length,
+    examples: examples.map((t) => getType(t).label),
+    plan: cheapestPlanFor({ types: missing })?.name ?? "Standard",
+  };
+}
+const rank = (t: string) => (WELL_KNOWN.includes(t) ? WELL_KNOWN.indexOf(t) : WELL_KNOWN.length);
 
 type BackupRow = {
   id: string;
@@ -379,6 +413,7 @@ export async function discovery(env: Env, storeHash: string, now = Date.now()): 
       hasSuccessfulBackup: lastSuccessfulBackupAt !== null,
       running: runningJob,
       emails: store.notificationEmails,
+      outsidePlan: outsidePlan(plan),
     }),
   };
 }
