@@ -1,4 +1,4 @@
-import type { Rec } from "../engine/table.ts";
+import { type Rec, times } from "../engine/table.ts";
 import type { Rand } from "./content-kit.ts";
 import type { GenContext } from "./context.ts";
 
@@ -16,12 +16,19 @@ export function insertRows(
   key = "id",
 ): void {
   const table = g.ctx.store.table(collection, key);
+  // Lean resources keep their records in response shape, with the times in a side table.
+  const lean = g.ctx.state.primary.get(collection)?.lean === true;
   let max = 0;
   for (const row of rows as Rec[]) {
-    const created = dates.created ? toMs(row[dates.created]) : g.now;
-    row._created = Number.isNaN(created) ? g.now : created;
-    const modified = dates.modified ? toMs(row[dates.modified]) : row._created;
-    row._modified = Number.isNaN(modified) ? row._created : modified;
+    let created = dates.created ? toMs(row[dates.created]) : g.now;
+    if (Number.isNaN(created)) created = g.now;
+    let modified = dates.modified ? toMs(row[dates.modified]) : created;
+    if (Number.isNaN(modified)) modified = created;
+    if (lean) times.set(row, { c: created, m: modified });
+    else {
+      row._created = created;
+      row._modified = modified;
+    }
     table.insert(row);
     if (typeof row[key] === "number" && row[key] > max) max = row[key];
   }
