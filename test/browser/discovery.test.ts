@@ -131,7 +131,7 @@ describe("Plans", () => {
 });
 
 describe("Settings", () => {
-  it("shows the field at fault for a bad value, saves good ones and shows the calls each frequency costs", async () => {
+  it("shows the field at fault for a bad value, saves good ones (frequency per type included) and shows their calls per day", async () => {
     const { page } = browser();
     const frame = await openApp(page, stack().storeHash);
     await frame
@@ -152,8 +152,24 @@ describe("Settings", () => {
       .waitFor();
     expect(await reserve.getAttribute("aria-invalid")).toBe("true");
     await reserve.fill("30");
+    await frame.getByRole("combobox", { name: "Frequency for Brands" }).selectOption("weekly");
     await frame.getByRole("button", { name: "Save" }).click();
     await frame.getByText("Settings saved").waitFor();
     await browser().screenshot("settings-saved");
+
+    // Saved on the server: a fresh visit shows the same choices, and each type its expected calls.
+    const nav = frame.getByRole("navigation", { name: "Strongbox" });
+    await nav.getByRole("link", { name: "Discovery" }).click();
+    await nav.getByRole("link", { name: "Settings" }).click();
+    await expect(frame.getByRole("combobox", { name: "Frequency for Brands" }).inputValue()).resolves.toBe(
+      "weekly",
+    );
+    await expect(frame.getByLabel(/API quota left to other apps/).inputValue()).resolves.toBe("30");
+    const brands = await table
+      .getByRole("row", { name: /^Brands/ })
+      .first()
+      .locator("td")
+      .allTextContents();
+    expect(brands.at(-1)).toMatch(/^\d+$/);
   });
 });
