@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { catalogStore, createProduct, customerState, productState } from "./support/catalog-fixture";
-import { loadAs } from "./support/install";
-import { finishedRestore, restoreThrough, runBackup, versionsOf } from "./support/vault-fixture";
+import { loadAs, sandbox } from "./support/install";
+import {
+  finishedRestore,
+  jobs,
+  restoreThrough,
+  runBackup,
+  versionsOf,
+  waitForJob,
+} from "./support/vault-fixture";
 
 const CATALOG = ["products", "brands", "categories", "category_trees"];
 
@@ -314,6 +321,34 @@ describe("Restore to this version: customers", () => {
     const result = await restoreThrough(store, "customers", String(customer.id), versions[0].id);
     expect(result.items[0]).toMatchObject({ action: "update", status: "done" });
     expect(customerState(await bc.export(), customer.id)).toEqual(expected);
+  });
+});
+
+describe("One job at a time", () => {
+  it("refuses to restore while a backup of the store runs, and leaves no trace of the refused restore", async () => {
+    const store = await catalogStore(20);
+    const id = await createProduct(store, "Hiking Pole", "HP-1");
+    await runBackup(store.storeHash, CATALOG);
+    const { versions } = await versionsOf(store, "products", String(id));
+    await sandbox(`/__sandbox/stores/${store.storeHash}/faults`, {
+      method: "PUT",
+      json: { slowMs: 300, slowRate: 1 },
+    });
+    await jobs(store.storeHash).startBackup({ kind: "manual", types: CATALOG });
+    const res = await store.api(`/api/vault/items/products/${id}/restore`, {
+      method: "POST",
+      json: { versionId: versions[0].id },
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({
+      error: { code: "job_running", message: expect.stringMatching(/already running/) },
+    });
+    await sandbox(`/__sandbox/stores/${store.storeHash}/faults`, {
+      method: "PUT",
+      json: { slowMs: 0, slowRate: 0 },
+    });
+    await waitForJob(store.storeHash);
+    expect((await versionsOf(store, "products", String(id))).history).toEqual([]);
   });
 });
 
