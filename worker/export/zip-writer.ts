@@ -96,7 +96,11 @@ export class R2ZipWriter {
   }
 
   async abort(): Promise<void> {
-    if (this.upload) await this.upload.abort().catch(() => undefined);
+    try {
+      await this.upload?.abort();
+    } catch {
+      // Unfinished uploads are aborted by R2 after 7 days anyway; the original error matters more.
+    }
   }
 
   /** @internal */
