@@ -273,6 +273,20 @@ export function touchParent(def: ResourceDef, rec: Rec, ctx: Ctx): void {
   if (parentDef.webhooks) emit(ctx, `${parentDef.webhooks.scope}/updated`, webhookData(parentDef, parent));
 }
 
+const templates = new WeakMap<ResourceDef, Rec>();
+
+/** Defaults plus the date fields: every field a new record gets, so none is added later by a keyed store. */
+function template(def: ResourceDef): Rec {
+  let t = templates.get(def);
+  if (!t) {
+    t = { ...def.defaults };
+    if (def.dates?.created) t[def.dates.created] = "";
+    if (def.dates?.modified) t[def.dates.modified] = "";
+    templates.set(def, t);
+  }
+  return t;
+}
+
 export interface WriteOptions {
   /** Creation/modification time (generators spread records over the past). */
   at?: number;
@@ -290,13 +304,19 @@ export function createRecord(def: ResourceDef, input: unknown, ctx: Ctx, opts: W
   if (Object.keys(errors).length) throw invalid(errors);
   const t = tableOf(def, ctx);
   const key = keyOf(def);
-  const rec: Rec = {};
   const keyValue =
     opts.key ??
     (def.keyType === "string" || key === "uuid" ? ctx.store.rng.uuid() : ctx.store.nextId(collectionOf(def)));
-  rec[key] = keyValue;
+  // Built by spreading the defaults (not key by key) so V8 keeps the record in fast mode:
+  // records with dozens of fields added one by one become dictionaries, slow to read and to stringify.
+  const rec: Rec = { [key]: keyValue, ...template(def) };
+  rec[key] = keyValue; // in case the defaults list the key field too
   if (opts.key !== undefined) ctx.store.bumpId(collectionOf(def), opts.key);
-  for (const [k, v] of Object.entries(def.defaults)) rec[k] = k in clean ? clean[k] : structuredCloneLite(v);
+  for (const k in rec) {
+    if (k === key) continue;
+    if (k in clean) rec[k] = clean[k];
+    else if (rec[k] !== null && typeof rec[k] === "object") rec[k] = structuredCloneLite(rec[k]);
+  }
   if (def.parent && ctx.parent) rec[def.parent.field] = parentKey(def, ctx);
   stampDates(def, rec, opts.at ?? ctx.now, true);
   def.build?.(rec, raw, ctx);

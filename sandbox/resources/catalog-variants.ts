@@ -164,7 +164,8 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
       type: "sku",
       data: (rec) => ({ sku: { product_id: rec.product_id, variant_id: rec.id } }),
     },
-    churn: (_rec, rng) => ({ inventory_level: rng.int(0, 200) }),
+    // Everyday stock changes; once (the store-wide resource shares the table).
+    churn: nested ? (_rec, rng) => ({ inventory_level: rng.int(0, 200) }) : undefined,
   });
 
 /** The variant's storefront price and weight, inherited from the product where the variant has none. */
