@@ -99,7 +99,13 @@ function SettingsForm(props: { view: SettingsView; onSaved: (saved: SettingsView
       retentionDays: d.retentionDays,
     };
     if (v.limits.canAutoSync) input.autoSync = d.autoSync;
-    if (v.limits.canSchedule) input.typeFrequencies = d.typeFrequencies;
+    if (v.limits.canSchedule) {
+      // Only the types the merchant changed: choices the current plan narrows (say hourly on Standard)
+      // stay stored, so moving back up restores them.
+      const shown = draftOf(v).typeFrequencies;
+      const changed = Object.entries(d.typeFrequencies).filter(([type, f]) => shown[type] !== f);
+      if (changed.length > 0) input.typeFrequencies = Object.fromEntries(changed);
+    }
     try {
       const saved = await plansApi.saveSettings(input);
       props.onSaved(saved);
