@@ -42,11 +42,11 @@ export default function BulkRecovery() {
   const [comparing, setComparing] = createSignal<string>();
   const [restoring, setRestoring] = createSignal(false);
 
-  const [versions] = createResource(
+  const [versions, { refetch: refetchVersions }] = createResource(
     () => ({ from: dayBound(from(), false), to: dayBound(to(), true) }),
     (q) => recoveryApi.versions(q),
   );
-  const [state] = createResource(target, (t) => recoveryApi.state(t));
+  const [state, { refetch: refetchState }] = createResource(target, (t) => recoveryApi.state(t));
 
   const select = (t: Target) => {
     setRestoring(false);
@@ -246,6 +246,10 @@ export default function BulkRecovery() {
                         state={s()}
                         target={target() as Target}
                         onCancel={() => setRestoring(false)}
+                        onRefreshed={() => {
+                          void refetchState();
+                          void refetchVersions();
+                        }}
                       />
                     </Show>
                   </div>

@@ -153,4 +153,50 @@ describe("Backup Vault > Bulk Recovery (guide sections 7 and 8)", () => {
     await history.getByText("Done").waitFor();
     await history.getByRole("button", { name: "Undo this restore" }).waitFor();
   });
+
+  it("after a change the vault has not seen yet, backs up the chosen types from the restore screen, then restores them", async () => {
+    const { page } = browser();
+    const app = await openIdleVault(page);
+    // A fresh backup: the version to return to, and the latest state the vault knows.
+    await backupAllData(app);
+    const mutated = await admin<{
+      changed: { products: { updated: number[] } };
+      before: { products: Record<string, { name: string }> };
+    }>("/mutate", "POST", { kind: "bad-import", type: "products", seed: 4 });
+    const affected = mutated.changed.products.updated;
+
+    await app.getByRole("tab", { name: "Bulk Recovery" }).click();
+    const versions = app.getByRole("list", { name: "Backup versions" }).getByRole("button");
+    await versions.first().click();
+    // The vault has not seen the import yet.
+    const products = app.getByRole("row", { name: /^Products/ });
+    await products.getByText("No change").waitFor();
+
+    await app.getByRole("button", { name: "Restore to this version" }).click();
+    const allItems = app.getByRole("checkbox", { name: "All items", exact: true });
+    await allItems.check();
+    await allItems.uncheck();
+    await app.getByRole("checkbox", { name: /^Products/ }).check();
+    await app.getByRole("button", { name: "Back up these types first" }).click();
+    await products.getByText(`${affected.length} changed`).waitFor({ timeout: 120_000 });
+    expect(await versions.count()).toBe(4);
+
+    await app.getByRole("button", { name: "Restore now" }).click();
+    const planned = app
+      .getByRole("table", { name: "What the restore will do" })
+      .getByRole("row", { name: /^Products/ });
+    expect(((await planned.getByRole("cell").nth(1).textContent()) ?? "").trim()).toBe(
+      String(affected.length),
+    );
+    await app.getByRole("button", { name: "Confirm" }).click();
+    await app.getByRole("progressbar", { name: "Restore 100%" }).waitFor({ timeout: 120_000 });
+
+    const exported = await (
+      await fetch(`${stack().sandboxUrl}/__sandbox/stores/${stack().storeHash}/export`)
+    ).json();
+    for (const id of affected) {
+      const product = (exported.products as { id: number; name: string }[]).find((p) => p.id === id);
+      expect(product?.name).toBe(mutated.before.products[String(id)].name);
+    }
+  });
 });

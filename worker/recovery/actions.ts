@@ -31,7 +31,7 @@ export async function startBulkRestore(env: Env, req: BulkRequest): Promise<stri
   }
   if (items.length === 0) {
     throw unprocessable(
-      "Nothing to restore: the selected content types already match this version in the vault.",
+      "Nothing to restore: the selected content types already match this version in the vault. If your store changed since the latest backup, run Backup all data first so the vault sees the change.",
       "types",
     );
   }

@@ -1,13 +1,13 @@
 import { useNavigate } from "@solidjs/router";
 import { createEffect, createMemo, createSignal, For, Show } from "solid-js";
-import { errorMessage } from "../../api";
+import { errorMessage, request } from "../../api";
 import { formatDateTime, formatDuration, formatNumber } from "../../format";
 import { Button } from "../button";
 import { Card } from "../card";
 import { ContentTypePicker } from "../content-type-picker";
 import { DataTable } from "../data-table";
 import { EmailChips } from "../email-chips";
-import { notifyError } from "../toast";
+import { notifyError, notifySuccess } from "../toast";
 import { type DryRun, recoveryApi, type Target, type VersionState } from "./recovery-api";
 
 /**
@@ -15,7 +15,13 @@ import { type DryRun, recoveryApi, type Target, type VersionState } from "./reco
  * items, the types Restored with team assistance, notification emails), Restore now, then the
  * confirmation screen, a dry run of what will change, and Confirm, which opens the restore process page.
  */
-export function RestoreSetup(props: { state: VersionState; target: Target; onCancel: () => void }) {
+export function RestoreSetup(props: {
+  state: VersionState;
+  target: Target;
+  onCancel: () => void;
+  /** After a backup from here: the version's table and History are read again. */
+  onRefreshed: () => void;
+}) {
   const navigate = useNavigate();
   const restorable = createMemo(() => props.state.types.filter((t) => t.restoreMode === "automatic"));
   const teamAssisted = createMemo(() => props.state.types.filter((t) => t.restoreMode === "team_assisted"));
@@ -43,13 +49,33 @@ export function RestoreSetup(props: { state: VersionState; target: Target; onCan
     if (selected().length === 0) return "Select at least one content type to restore.";
     return undefined;
   };
-  const request = () => ({ ...props.target, types: selected(), deleteCreated: deleteCreated() });
+  const restoreRequest = () => ({ ...props.target, types: selected(), deleteCreated: deleteCreated() });
+
+  /** A backup of the chosen types through the backup routes, so the comparison includes the latest changes. */
+  const backUpFirst = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await request("/api/backups", { method: "POST", body: { types: selected() } });
+      for (;;) {
+        await new Promise((r) => setTimeout(r, 1000));
+        const { job } = await request<{ job: { status: string } | null }>("/api/jobs/current");
+        if (!job || job.status !== "running") break;
+      }
+      notifySuccess("Backup complete", "The comparison now includes the latest changes.");
+      props.onRefreshed();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const restoreNow = async () => {
     setBusy(true);
     setError(undefined);
     try {
-      setPlan(await recoveryApi.plan(request()));
+      setPlan(await recoveryApi.plan(restoreRequest()));
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -59,7 +85,7 @@ export function RestoreSetup(props: { state: VersionState; target: Target; onCan
   const confirm = async () => {
     setBusy(true);
     try {
-      const { restoreId } = await recoveryApi.start({ ...request(), emails: emails() });
+      const { restoreId } = await recoveryApi.start({ ...restoreRequest(), emails: emails() });
       navigate(`/vault/recovery/restores/${restoreId}`);
     } catch (err) {
       notifyError(err, "The restore could not start");
@@ -79,6 +105,21 @@ export function RestoreSetup(props: { state: VersionState; target: Target; onCan
                 chosen types are brought back to that version in your store; the state before is saved so the
                 whole restore can be undone.
               </p>
+              <div class="row">
+                <p class="muted small" style={{ flex: 1, margin: 0 }}>
+                  What changed is compared with the latest version in the vault (
+                  {formatDateTime(props.state.latestAt)}). If your store changed after it, back up the
+                  selected types first so those changes are restored too.
+                </p>
+                <Button
+                  variant="secondary"
+                  disabled={busy() || selected().length === 0}
+                  disabledReason={busy() ? "Working…" : "Select at least one content type."}
+                  onClick={backUpFirst}
+                >
+                  Back up these types first
+                </Button>
+              </div>
               <label class="check check--all">
                 <input
                   type="checkbox"
