@@ -283,7 +283,9 @@ describe("Bulk Recovery: price list records", () => {
     );
 
     // 204 without a body: the helper's JSON parse fails after the reset.
-    await sandbox(`/__sandbox/stores/${session.storeHash}/stats`, { method: "DELETE" }).catch(() => undefined);
+    await sandbox(`/__sandbox/stores/${session.storeHash}/stats`, { method: "DELETE" }).catch(
+      () => undefined,
+    );
     const { restoreId } = await json<{ restoreId: string }>(
       startBulk(session, { backupId: versions[1].backupId, types: ["price_list_records"] }),
     );

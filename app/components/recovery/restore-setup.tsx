@@ -60,7 +60,7 @@ export function RestoreSetup(props: {
       for (;;) {
         await new Promise((r) => setTimeout(r, 1000));
         const { job } = await request<{ job: { status: string } | null }>("/api/jobs/current");
-        if (!job || job.status !== "running") break;
+        if (job?.status !== "running") break;
       }
       notifySuccess("Backup complete", "The comparison now includes the latest changes.");
       props.onRefreshed();
