@@ -29,7 +29,10 @@ await sandbox.fetch(
   }),
 );
 
-async function time(path: string, runs = 40): Promise<{ median: number; p95: number; cpu: number; bytes: number }> {
+async function time(
+  path: string,
+  runs = 40,
+): Promise<{ median: number; p95: number; cpu: number; bytes: number }> {
   const times: number[] = [];
   const cpu: number[] = [];
   let bytes = 0;
