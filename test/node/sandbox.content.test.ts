@@ -254,6 +254,7 @@ describe("sandbox marketing", () => {
       redemption_type: "AUTOMATIC",
       rules: [{ action: { cart_value: { discount: { percentage_amount: "5" } } } }],
     });
+    await api("POST", "/v3/content/widget-templates", { name: "Quiet widget", template: "<p></p>" });
     await api("PUT", "/v3/storefront/redirects", [
       { site_id: 1000, from_path: "/quiet/", to: { type: "url", url: "https://x.example" } },
     ]);
