@@ -50,14 +50,14 @@ for (let i = 0; ; i++) {
   if (i > 200) throw new Error("sandbox did not start");
   await new Promise((r) => setTimeout(r, 100));
 }
-const created = await (
+const created = (await (
   await fetch(`${sandboxUrl}/__sandbox/stores`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ profile, seed: 1 }),
   })
-).json();
-const storeHash: string = created.store_hash;
+).json()) as { store_hash: string; access_token: string };
+const storeHash = created.store_hash;
 if (quota === "unlimited") {
   await fetch(`${sandboxUrl}/__sandbox/stores/${storeHash}/quota`, {
     method: "PUT",
