@@ -91,6 +91,33 @@ describe("sandbox platform: auth, scopes, limits, faults", () => {
     expect(a).toContain("200");
   });
 
+  it("slows requests on demand and reports peak concurrency; duplicates and delays webhooks", async () => {
+    let now = 5_000_000;
+    const { api, admin, hash } = await sandboxStore("empty", { now: () => now });
+    await admin("PUT", `/stores/${hash}/faults`, {
+      slowRate: 1,
+      slowMs: 30,
+      webhookDuplicateRate: 1,
+      webhookDelayMs: 1000,
+      seed: 9,
+    });
+    await Promise.all([api("GET", "/v2/store"), api("GET", "/v2/store"), api("GET", "/v2/store")]);
+    const stats = (await admin("GET", `/stores/${hash}/stats`)).body;
+    expect(stats.peak_concurrency).toBe(3);
+    expect(stats.slowed).toBe(3);
+    await admin("PUT", `/stores/${hash}/faults`, { slowRate: 0 });
+    await api("POST", "/v3/hooks", { scope: "store/category/*", destination: "https://app.example/h" });
+    await api("POST", "/v3/catalog/categories", { parent_id: 0, name: "Delayed" });
+    expect((await admin("GET", `/stores/${hash}/webhooks/deliveries?drain=1`)).body).toEqual([]);
+    now += 1000;
+    const due = (await admin("GET", `/stores/${hash}/webhooks/deliveries?drain=1`)).body;
+    expect(due.map((d: { scope: string }) => d.scope)).toEqual([
+      "store/category/created",
+      "store/category/created",
+    ]);
+    expect(due[0].payload.hash).toBe(due[1].payload.hash);
+  });
+
   it("serves v2 lists as bare arrays with 204 and no body past the last page", async () => {
     const notes = defineResource({
       name: "test_notes",
