@@ -302,3 +302,55 @@ describe("Bulk Recovery: price list records", () => {
     expect(writes).toBe(1);
   });
 });
+
+describe("Bulk Recovery: records created after the version", () => {
+  it("keeps them by default, deletes them only when asked, and undo brings them back", async () => {
+    let createdId = 0;
+    const store = await storeAfterMutation(66, { kind: "bad-import", share: 0.05 }, async (bc) => {
+      createdId = (
+        await bc.post<{ id: number }>("/v3/catalog/products", {
+          name: "Added later",
+          type: "physical",
+          weight: 1,
+          price: 5,
+          sku: "LATER-1",
+        })
+      ).data.id;
+    });
+    const compare = await json<{ added: number; items: { recordId: string; change: string }[] }>(
+      store.api(`/api/recovery/compare/products?backupId=${store.version.backupId}`),
+    );
+    expect(compare.added).toBe(1);
+    expect(compare.items).toContainEqual(
+      expect.objectContaining({ recordId: String(createdId), change: "added" }),
+    );
+
+    const plan = (deleteCreated: boolean) =>
+      json<{ types: { update: number; delete: number; keep: number }[] }>(
+        store.api("/api/recovery/plan", {
+          method: "POST",
+          json: { backupId: store.version.backupId, types: ["products"], deleteCreated },
+        }),
+      );
+    expect((await plan(false)).types[0]).toMatchObject({ delete: 0, keep: 1 });
+    const updates = store.mutated.changed.products.updated.length;
+    expect((await plan(true)).types[0]).toMatchObject({ update: updates, delete: 1, keep: 0 });
+
+    const { restoreId } = await json<{ restoreId: string }>(
+      startBulk(store, { backupId: store.version.backupId, types: ["products"], deleteCreated: true }),
+    );
+    const done = await finished(store, restoreId);
+    expect(done.types[0].changed).toEqual({ update: updates, create: 0, delete: 1 });
+    expect((await store.bc.export()).products.find((p) => p.id === createdId)).toBeUndefined();
+    expect(productsOf(await store.bc.export())).toEqual(productsOf(store.before));
+
+    const undo = await json<{ restoreId: string }>(
+      store.api(`/api/recovery/restores/${restoreId}/undo`, { method: "POST" }),
+    );
+    const undone = await finished(store, undo.restoreId);
+    expect(undone.restore).toMatchObject({ status: "done", errorCount: 0 });
+    const back = (await store.bc.export()).products.filter((p) => p.sku === "LATER-1");
+    expect(back).toHaveLength(1);
+    expect(back[0]).toMatchObject({ name: "Added later", price: 5 });
+  });
+});

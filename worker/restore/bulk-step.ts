@@ -24,7 +24,13 @@ export function stepSize(type: string): number {
   return Math.min(50, Math.max(10, batch));
 }
 
-export type BulkStepState = { restoreId: string; types: string[]; cancelled?: boolean };
+export type BulkStepState = {
+  restoreId: string;
+  types: string[];
+  done: number;
+  errors: number;
+  cancelled?: boolean;
+};
 
 type PendingRow = {
   type: string;
@@ -85,7 +91,7 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
         outcome: failed(r.action, message),
       })),
     );
-    return { state };
+    return { state: await counted(db, state) };
   }
 
   const finished = [
@@ -115,7 +121,18 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
       onOutcomes: (results) => recordOutcomes(ctx, state.restoreId, results),
     },
   );
-  return { state };
+  return { state: await counted(db, state) };
+}
+
+/** The job's own progress (status and ETA of the store's job runner) from the records' results. */
+async function counted<S extends BulkStepState>(db: D1Database, state: S): Promise<S> {
+  const row = await db
+    .prepare(
+      "select sum(status != 'pending') as done, sum(status = 'error') as errors from restore_items where restore_id = ?",
+    )
+    .bind(state.restoreId)
+    .first<{ done: number | null; errors: number | null }>();
+  return { ...state, done: Number(row?.done ?? 0), errors: Number(row?.errors ?? 0) };
 }
 
 type Result = { item: PlannedItem; outcome: ItemOutcome };
