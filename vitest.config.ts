@@ -6,7 +6,9 @@ import { APP_URL, SANDBOX_URL, testBindings } from "./test/support/test-env.ts";
 const migrations = await readD1Migrations("./migrations");
 // One sandbox for the whole run, in this Node process; test files use distinct stores.
 const sandbox = createSandbox({
-  apps: [{ clientId: testBindings.BC_CLIENT_ID, clientSecret: testBindings.BC_CLIENT_SECRET, appUrl: APP_URL }],
+  apps: [
+    { clientId: testBindings.BC_CLIENT_ID, clientSecret: testBindings.BC_CLIENT_SECRET, appUrl: APP_URL },
+  ],
 });
 const sandboxHost = new URL(SANDBOX_URL).host;
 
@@ -39,6 +41,34 @@ export default defineConfig({
           hookTimeout: 60_000,
         },
       },
+      // `npm run bench` only (bench/run.ts sets STRONGBOX_BENCH): the workers pool with the sandbox, never part of `npm test`.
+      ...(process.env.STRONGBOX_BENCH
+        ? [
+            {
+              plugins: [
+                cloudflareTest({
+                  main: "./worker/index.ts",
+                  wrangler: { configPath: "./wrangler.toml" },
+                  miniflare: {
+                    bindings: { ...testBindings, TEST_MIGRATIONS: migrations },
+                    outboundService: async (request: Request) =>
+                      new URL(request.url).host === sandboxHost
+                        ? sandbox.fetch(request)
+                        : new Response("benchmarks reach only the sandbox", { status: 502 }),
+                  },
+                }),
+              ],
+              test: {
+                name: "bench",
+                include: ["bench/**/*.bench.test.ts"],
+                setupFiles: ["./test/support/apply-migrations.ts"],
+                fileParallelism: false,
+                testTimeout: 3_600_000,
+                hookTimeout: 3_600_000,
+              },
+            },
+          ]
+        : []),
       {
         test: {
           name: "node",
