@@ -91,12 +91,45 @@ const cases: { label: string; q?: string; sort: ItemSort; deleted: DeletedFilter
 for (let i = 0; i < 3; i++)
   await listItems(db, STORE, "products", { page: 1, pageSize: 50, sort: "changed_desc", deleted: "include" });
 
+/** The same database, adding up D1's own `meta.duration` (SQL time inside D1, without Miniflare's IPC). */
+let sqlMs = 0;
+const wrap = (st: D1PreparedStatement): D1PreparedStatement =>
+  new Proxy(st, {
+    get(s, p) {
+      if (p === "bind") return (...args: unknown[]) => wrap(s.bind(...args));
+      if (p === "all")
+        return async () => {
+          const r = await s.all();
+          sqlMs += r.meta.duration;
+          return r;
+        };
+      if (p === "first")
+        return async () => {
+          const r = await s.all();
+          sqlMs += r.meta.duration;
+          return r.results[0] ?? null;
+        };
+      const v = Reflect.get(s, p);
+      return typeof v === "function" ? v.bind(s) : v;
+    },
+  });
+const timed = {
+  prepare: (sql: string) => wrap(db.prepare(sql)),
+  batch: async (statements: D1PreparedStatement[]) => {
+    const results = await db.batch(statements);
+    for (const r of results) sqlMs += r.meta.duration;
+    return results;
+  },
+} as unknown as D1Database;
+
 for (const c of cases) {
   const times: number[] = [];
+  const sql: number[] = [];
   let total = 0;
   for (let i = 0; i < 7; i++) {
+    sqlMs = 0;
     const start = performance.now();
-    const r = await listItems(db, STORE, "products", {
+    const r = await listItems(timed, STORE, "products", {
       q: c.q,
       page: c.page ?? 1,
       pageSize: 50,
@@ -104,11 +137,13 @@ for (const c of cases) {
       deleted: c.deleted,
     });
     times.push(performance.now() - start);
+    sql.push(sqlMs);
     total = r.total;
   }
   times.sort((a, b) => a - b);
+  sql.sort((a, b) => a - b);
   console.log(
-    `${c.label.padEnd(28)} median ${times[3].toFixed(1).padStart(6)} ms  max ${times[6].toFixed(1).padStart(6)} ms  (total ${total})`,
+    `${c.label.padEnd(28)} D1 median ${sql[3].toFixed(1).padStart(6)} ms, max ${sql[6].toFixed(1).padStart(6)} ms | round trip median ${times[3].toFixed(1).padStart(6)} ms (total ${total})`,
   );
 }
 
@@ -137,5 +172,11 @@ console.log(
 console.log(
   "plan count:       ",
   await plan("select count(*) from records where store_hash = ?1 and type = ?2"),
+);
+console.log(
+  "plan search:      ",
+  await plan(
+    "select record_id from records where store_hash = ?1 and type = ?2 and rowid in (select rowid from records indexed by records_store_type_search where store_hash = ?1 and type = ?2 and search_text like '%wool%') order by last_changed_at desc, record_id desc limit 50",
+  ),
 );
 await mf.dispose();

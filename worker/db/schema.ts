@@ -135,6 +135,8 @@ export const records = sqliteTable(
       t.recordId,
     ),
     index("records_store_type_name").on(t.storeHash, t.type, t.displayName, t.recordId),
+    // Item search (LIKE '%term%') scans this narrow index instead of visiting every row.
+    index("records_store_type_search").on(t.storeHash, t.type, t.searchText),
   ],
 );
 

@@ -60,18 +60,28 @@ export async function listItems(
   const q = opts.q?.trim();
   if (q) {
     binds.push(likePattern(q));
-    where.push(`search_text like ?${binds.length} escape '\\'`);
+    // Matching rows are found by scanning the search index alone, then only they are read and sorted.
+    where.push(
+      `rowid in (select rowid from records indexed by records_store_type_search where store_hash = ?1 and type = ?2 and search_text like ?${binds.length} escape '\\')`,
+    );
   }
   const filter = where.join(" and ");
-  const [rows, count] = await db.batch<Raw | { n: number }>([
-    db
-      .prepare(
-        `select record_id, display_name, deleted, deleted_at, last_changed_at, version_count, size from records
-         where ${filter} order by ${ORDER[opts.sort]} limit ${opts.pageSize} offset ${(opts.page - 1) * opts.pageSize}`,
-      )
-      .bind(...binds),
-    db.prepare(`select count(*) as n from records where ${filter}`).bind(...binds),
-  ]);
+  const pageQuery = db
+    .prepare(
+      `select record_id, display_name, deleted, deleted_at, last_changed_at, version_count, size from records
+       where ${filter} order by ${ORDER[opts.sort]} limit ${opts.pageSize} offset ${(opts.page - 1) * opts.pageSize}`,
+    )
+    .bind(...binds);
+  const countQuery = db.prepare(`select count(*) as n from records where ${filter}`).bind(...binds);
+  if (q) {
+    // A text search scans the type's rows; a first page that is not full already holds every match.
+    const { results } = await pageQuery.all<Raw>();
+    if (opts.page === 1 && results.length < opts.pageSize)
+      return { items: results.map(toItem), total: results.length };
+    const count = await countQuery.first<{ n: number }>();
+    return { items: results.map(toItem), total: count?.n ?? 0 };
+  }
+  const [rows, count] = await db.batch<Raw | { n: number }>([pageQuery, countQuery]);
   return { items: (rows.results as Raw[]).map(toItem), total: (count.results[0] as { n: number })?.n ?? 0 };
 }
 

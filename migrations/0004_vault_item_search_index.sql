@@ -1,0 +1,1 @@
+CREATE INDEX `records_store_type_search` ON `records` (`store_hash`,`type`,`search_text`);
