@@ -72,6 +72,7 @@ async function written(backupId: string, since: number, until: number) {
         .bind(table)
         .first<{ n: number }>()
     )?.n ?? 0;
+  const d1SizeBytes = (await env.DB.prepare("select 1").run()).meta.size_after;
   const versions = v?.n ?? 0;
   const records = v?.recs ?? 0;
   const packs = p?.n ?? 0;
@@ -89,6 +90,7 @@ async function written(backupId: string, since: number, until: number) {
     r2Bytes: p?.bytes ?? 0,
     d1RowsWritten: tableRows,
     d1RowsWrittenWithIndexes: withIndexes,
+    d1SizeBytes,
   };
 }
 
@@ -234,6 +236,7 @@ describe.sequential("rs-10k", () => {
         r2BytesStored: w.r2Bytes,
         d1RowsWritten: w.d1RowsWritten,
         d1RowsWrittenWithIndexes: w.d1RowsWrittenWithIndexes,
+        d1DatabaseBytes: w.d1SizeBytes,
         versions: w.versions,
         bytesFromApi: run.stats.bytes_sent,
         wallMsUnlimited: Math.round(run.ms),

@@ -20,6 +20,7 @@ const FILE_OF: Record<string, string> = {
   "naive-baseline": "rs10k",
   diff: "vault",
   "vault-list": "vault",
+  "d1-row-size": "vault",
 };
 
 const names = process.argv.slice(2);
