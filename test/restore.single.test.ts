@@ -114,6 +114,64 @@ describe("Restore to this version: products", () => {
     expect((await bc.export()).products.find((p) => p.id === newId)).toBeUndefined();
   });
 
+  it("puts back a product's modifiers (with their values) and metafields, after a change and after a deletion", async () => {
+    const store = await catalogStore(22);
+    const { bc } = store;
+    const id = await createProduct(store, "Gift Box", "GB-1");
+    await bc.post(`/v3/catalog/products/${id}/modifiers`, {
+      display_name: "Gift wrap",
+      type: "radio_buttons",
+      required: false,
+      option_values: [
+        { label: "Paper", sort_order: 0, is_default: true },
+        { label: "Fabric", sort_order: 1 },
+      ],
+    });
+    await bc.post(`/v3/catalog/products/${id}/metafields`, {
+      namespace: "shipping",
+      key: "fragile",
+      value: "yes",
+      permission_set: "app_only",
+    });
+    await runBackup(store.storeHash, CATALOG);
+    const expected = productState(await bc.export(), id);
+    const modifiers = (ex: Record<string, Record<string, unknown>[]>, pid: number) =>
+      (ex.product_modifiers ?? [])
+        .filter((m) => m.product_id === pid)
+        .map((m) => ({
+          display_name: m.display_name,
+          type: m.type,
+          values: ((m.option_values as { label: string }[]) ?? []).map((v) => v.label).sort(),
+        }));
+    const expectedModifiers = modifiers(await bc.export(), id);
+    expect(expectedModifiers).toEqual([
+      { display_name: "Gift wrap", type: "radio_buttons", values: ["Fabric", "Paper"] },
+    ]);
+    const { versions } = await versionsOf(store, "products", String(id));
+
+    const [modifier] = await bc.get<{ id: number; option_values: { id: number; label: string }[] }[]>(
+      `/v3/catalog/products/${id}/modifiers`,
+    );
+    await bc.del(
+      `/v3/catalog/products/${id}/modifiers/${modifier.id}/values/${modifier.option_values.find((v) => v.label === "Fabric")?.id}`,
+    );
+    const [metafield] = await bc.get<{ id: number }[]>(`/v3/catalog/products/${id}/metafields`);
+    await bc.put(`/v3/catalog/products/${id}/metafields/${metafield.id}`, { value: "no" });
+    const updated = await restoreThrough(store, "products", String(id), versions[0].id);
+    expect(updated.items[0]).toMatchObject({ status: "done", action: "update" });
+    expect(updated.items[0].message).not.toMatch(/did not accept/);
+    expect(modifiers(await bc.export(), id)).toEqual(expectedModifiers);
+    expect(productState(await bc.export(), id)).toEqual(expected);
+
+    await bc.del(`/v3/catalog/products/${id}`);
+    const recreated = await restoreThrough(store, "products", String(id), versions[0].id);
+    const newId = Number(recreated.items[0].newId);
+    expect(recreated.items[0].message).not.toMatch(/did not accept/);
+    const ex = await bc.export();
+    expect(modifiers(ex, newId)).toEqual(expectedModifiers);
+    expect(productState(ex, newId)).toEqual(expected);
+  });
+
   it("re-creates a deleted category and re-links the products that were in it", async () => {
     const store = await catalogStore(13);
     const { bc } = store;

@@ -107,6 +107,8 @@ const SERVER_ASSIGNED = new Set([
   "registration_ip_address",
   "origin_channel_id",
   "_client",
+  // A re-created metafield belongs to the app that wrote it (BigCommerce: owner reassignment is GraphQL-only).
+  "owner_client_id",
 ]);
 
 function strip(value: unknown): unknown {
@@ -128,10 +130,12 @@ export function productState(ex: Export, productId: number) {
   const product = ex.products.find((p) => p.id === productId);
   if (!product) return null;
   const mine = (table: string) => (ex[table] ?? []).filter((r) => r.product_id === productId);
-  const options = mine("product_options").map((o): Rec => ({
-    ...o,
-    option_values: ((o.option_values as Rec[]) ?? []).slice().sort(by((v) => String(v.label))),
-  }));
+  const options = mine("product_options").map(
+    (o): Rec => ({
+      ...o,
+      option_values: ((o.option_values as Rec[]) ?? []).slice().sort(by((v) => String(v.label))),
+    }),
+  );
   const labelOf = (ov: Rec) => `${ov.option_display_name}=${ov.label}`;
   return strip({
     product: { ...product, categories: [...(product.categories as number[])].sort() },
