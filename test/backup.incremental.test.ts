@@ -73,6 +73,24 @@ describe("scheduled (incremental) backup", () => {
     expect(status.progress.types.products.calls).toBeLessThanOrEqual(fullCalls.products);
   });
 
+  it("with automatic sync on, leaves deletions to webhooks and skips the id listing", async () => {
+    await env.DB.prepare("update stores set auto_sync = 1 where hash = ?").bind(storeHash).run();
+    const mark = await lastVersionId(storeHash);
+    await sandboxAdmin(`/stores/${storeHash}/mutate`, {
+      json: { kind: "churn", type: "customers", share: 0.1, seed: 6 },
+    });
+    const started = await jobsOf(storeHash).startBackup({ kind: "scheduled", types: ["customers"] });
+    expect(started.started).toBe(true);
+    const status = await waitForJob(storeHash);
+    expect(status.status).toBe("done");
+    // One page of changed customers (plus their metafields), no listing of every id.
+    expect(status.progress.types.customers.calls).toBeLessThanOrEqual(2);
+    expect(
+      (await newVersionsSince(storeHash, mark)).filter((v) => v.type === "customers").length,
+    ).toBeGreaterThan(0);
+    await env.DB.prepare("update stores set auto_sync = 0 where hash = ?").bind(storeHash).run();
+  });
+
   it("runs from the hourly cron through the queue for stores that are due", async () => {
     const due = Date.UTC(2026, 0, 1, 2);
     await env.DB.prepare(
