@@ -1,0 +1,265 @@
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import worker from "../worker/index";
+import { checkVault } from "../worker/integrity/vault-check";
+import type { JobStatus } from "../worker/jobs/store-jobs";
+import { calm, duplicateVersions, expectReadableFailure, report } from "./faults.support";
+import { CATALOG, json, startBulk, storeAfterMutation } from "./recovery.support";
+import { installViaOAuth, sandbox } from "./support/install";
+import { backupNow, installTestStore, jobsOf, sandboxAdmin, waitForJob } from "./support/stores";
+import { SANDBOX_URL } from "./support/test-env";
+
+type Delivery = { scope: string; headers: Record<string, string>; payload: Record<string, unknown> };
+
+const webhookVersions = async (storeHash: string) =>
+  (
+    await env.DB.prepare(
+      "select type, record_id, change from versions where store_hash = ? and source = 'webhook' order by id",
+    )
+      .bind(storeHash)
+      .all<{ type: string; record_id: string; change: string }>()
+  ).results;
+
+/** The merchant editing the store (the store's own token, as the control panel would). */
+async function storeCall(storeHash: string, token: string, method: string, path: string, body?: unknown) {
+  const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3${path}`, {
+    method,
+    headers: { "x-auth-token": token, "content-type": "application/json", accept: "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  expect(res.status, `${method} ${path}`).toBeLessThan(300);
+  await res.body?.cancel();
+}
+
+/** Polls until `check` holds (the queue consumer runs on its own schedule). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 20_000) {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) return false;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return true;
+}
+
+/** A backup run after the events finds nothing new: the vault already held the store's final state. */
+async function expectVaultCurrent(storeHash: string, types: string[]) {
+  const again = await backupNow(storeHash, types);
+  const changes = Object.entries(again.progress.types).filter(([, p]) => p.versions + p.deleted > 0);
+  expect(changes).toEqual([]);
+  expect(await duplicateVersions(storeHash)).toEqual([]);
+  expect((await checkVault(env, storeHash)).problems).toEqual([]);
+}
+
+describe("queue redelivery", () => {
+  it.each([
+    { name: "the same message redelivered in a later batch", batches: [[1], [2]] },
+    { name: "the same message twice in one batch", batches: [[1, 2]] },
+    { name: "a retried message after a redelivery", batches: [[1], [2], [3]] },
+  ])("$name: the change is recorded once", async ({ batches }) => {
+    const { storeHash, token } = await installTestStore("demo", { seed: 91 });
+    await backupNow(storeHash, ["products"]);
+    const { results } = await env.DB.prepare(
+      "select record_id from records where store_hash = ? and type = 'products' order by record_id limit 1",
+    )
+      .bind(storeHash)
+      .all<{ record_id: string }>();
+    const id = results[0].record_id;
+    await storeCall(storeHash, token, "PUT", `/catalog/products/${id}`, {
+      name: `Renamed ${batches.length}`,
+    });
+
+    const body = { kind: "capture", store: storeHash, type: "products", id };
+    for (const attempts of batches) {
+      const batch = createMessageBatch(
+        "strongbox-jobs",
+        attempts.map((a) => ({ id: `capture-${id}-${a}`, timestamp: new Date(), attempts: a, body })),
+      );
+      const ctx = createExecutionContext();
+      await worker.queue(batch, env, ctx);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.retryMessages).toEqual([]);
+      expect(result.explicitAcks.sort()).toEqual(attempts.map((a) => `capture-${id}-${a}`).sort());
+    }
+    expect(await webhookVersions(storeHash)).toEqual([
+      { type: "products", record_id: id, change: "updated" },
+    ]);
+    report({ job: "webhook capture", scenario: "queue redelivery", batches, versions: 1 });
+    await expectVaultCurrent(storeHash, ["products"]);
+  });
+});
+
+describe("webhooks duplicated, delayed and out of order", () => {
+  it("ends with the store's final state in the vault, each change recorded once", async () => {
+    const types = ["products", "customers", "brands", "categories"];
+    const { storeHash, token } = await installTestStore("demo", { seed: 92 });
+    await backupNow(storeHash, types);
+    await jobsOf(storeHash).syncWebhooks(true);
+    await sandboxAdmin(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    await sandboxAdmin(`/stores/${storeHash}/faults`, {
+      method: "PUT",
+      json: { webhookDuplicateRate: 0.5, webhookDelayMs: 1_500, seed: 12 },
+    });
+    const ids = async (type: string, n: number) =>
+      (
+        await env.DB.prepare(
+          "select record_id from records where store_hash = ? and type = ? and deleted = 0 order by record_id limit ?",
+        )
+          .bind(storeHash, type, n)
+          .all<{ record_id: string }>()
+      ).results.map((r) => r.record_id);
+    const [p1, p2, p3] = await ids("products", 3);
+    const [c1, c2] = await ids("customers", 2);
+    // Several edits of the same records, a deletion, and a creation: the announcements arrive late,
+    // some twice, and in the reverse order.
+    await storeCall(storeHash, token, "PUT", `/catalog/products/${p1}`, { name: "First edit" });
+    await storeCall(storeHash, token, "PUT", `/catalog/products/${p2}`, { price: 12.5 });
+    await storeCall(storeHash, token, "PUT", `/catalog/products/${p1}`, { name: "Second edit" });
+    await storeCall(storeHash, token, "DELETE", `/catalog/products/${p3}`);
+    await storeCall(storeHash, token, "PUT", "/customers", [{ id: Number(c1), company: "Edited Ltd" }]);
+    await storeCall(storeHash, token, "DELETE", `/customers?id:in=${c2}`);
+    await storeCall(storeHash, token, "POST", "/catalog/products", {
+      name: "Created during the storm",
+      type: "physical",
+      weight: 1,
+      price: 3,
+    });
+    expect(await sandboxAdmin<Delivery[]>(`/stores/${storeHash}/webhooks/deliveries?drain=1`)).toEqual([]);
+    await new Promise((r) => setTimeout(r, 1_600));
+    const deliveries = (
+      await sandboxAdmin<Delivery[]>(`/stores/${storeHash}/webhooks/deliveries?drain=1`)
+    ).reverse();
+    const unique = new Set(deliveries.map((d) => d.payload.hash)).size;
+    expect(deliveries.length).toBeGreaterThan(unique); // some were duplicated
+    for (const d of deliveries) {
+      const res = await exports.default.fetch("http://app.test/webhooks/bigcommerce", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...d.headers },
+        body: JSON.stringify(d.payload),
+      });
+      expect(res.status).toBe(200);
+    }
+    // p1, p2, p3 (deleted), c1, c2 (deleted) and the new product: one version each.
+    expect(await eventually(async () => (await webhookVersions(storeHash)).length >= 6)).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_000));
+    const rows = await webhookVersions(storeHash);
+    await calm(storeHash);
+    report({
+      job: "webhook capture",
+      scenario: "duplicated, delayed, reversed",
+      deliveries: deliveries.length,
+      unique,
+      versions: rows.length,
+    });
+    const perRecord = new Map<string, string[]>();
+    for (const r of rows)
+      perRecord.set(`${r.type}/${r.record_id}`, [
+        ...(perRecord.get(`${r.type}/${r.record_id}`) ?? []),
+        r.change,
+      ]);
+    expect(perRecord.get(`products/${p3}`)).toEqual(["deleted"]);
+    expect(perRecord.get(`customers/${c2}`)).toEqual(["deleted"]);
+    expect(perRecord.get(`customers/${c1}`)).toEqual(["updated"]);
+    expect(perRecord.get(`products/${p2}`)).toEqual(["updated"]);
+    expect(perRecord.get(`products/${p1}`)?.length).toBeGreaterThanOrEqual(1);
+    expect([...perRecord.entries()].filter(([k, v]) => k !== `products/${p1}` && v.length !== 1)).toEqual([]);
+    await expectVaultCurrent(storeHash, types);
+  });
+});
+
+describe("a backup and a restore requested at the same moment", () => {
+  it("runs exactly one; the other is refused with a clear message and leaves no trace", async () => {
+    const store = await storeAfterMutation(93, { kind: "bad-import", share: 0.3 });
+    const body = { backupId: store.version.backupId, types: ["products"] };
+    const count = async (table: string) =>
+      (await env.DB.prepare(`select count(*) as n from ${table} where store_hash = ?`)
+        .bind(store.storeHash)
+        .first<number>("n")) ?? 0;
+    const outcomes: string[] = [];
+    for (const restoreFirst of [false, true, false]) {
+      const backupsBefore = await count("backups");
+      const restoresBefore = await count("restores");
+      const backup = () => jobsOf(store.storeHash).startBackup({ kind: "manual", types: CATALOG });
+      const restore = () => startBulk(store, body);
+      const [b, r] = restoreFirst
+        ? await Promise.all([restore(), backup()]).then(([r1, b1]) => [b1, r1] as const)
+        : await Promise.all([backup(), restore()]);
+      const restoreStarted = r.status === 202 || r.status === 201 || r.status === 200;
+      expect(Number(b.started) + Number(restoreStarted), "exactly one job runs").toBe(1);
+      if (b.started) {
+        expect(r.status).toBe(409);
+        const err = await r.json<{ error: { code: string; message: string } }>();
+        expect(err.error.code).toBe("job_running");
+        expect(err.error.message).toMatch(/backup.*running|running.*backup/i);
+      } else {
+        await r.body?.cancel();
+        expect(b).toMatchObject({ started: false, code: "job_running" });
+        expect((b as { message: string }).message).toMatch(/restore/i);
+      }
+      const done = (await waitForJob(store.storeHash, 55_000)) as JobStatus;
+      expect(done.status).toBe("done");
+      expect(await count("backups")).toBe(backupsBefore + (b.started ? 1 : 0));
+      expect(await count("restores")).toBe(restoresBefore + (restoreStarted ? 1 : 0));
+      outcomes.push(b.started ? "backup ran, restore refused" : "restore ran, backup refused");
+    }
+    report({ job: "backup + restore", scenario: "same moment", outcomes });
+    expect((await checkVault(env, store.storeHash)).problems).toEqual([]);
+  });
+});
+
+describe("an uninstall during a backup", () => {
+  let storeHash: string;
+  let final: JobStatus;
+  let row: { status: string; error: string | null } | null;
+
+  beforeAll(async () => {
+    const session = await installViaOAuth("demo", 94);
+    storeHash = session.storeHash;
+    await sandbox(`/__sandbox/stores/${storeHash}/quota`, { method: "PUT", json: { quota: "unlimited" } });
+    await sandbox(`/__sandbox/stores/${storeHash}/faults`, {
+      method: "PUT",
+      json: { slowRate: 1, slowMs: 150, seed: 2 },
+    });
+    const started = await jobsOf(storeHash).startBackup({ kind: "manual" });
+    expect(started.started).toBe(true);
+    expect(
+      await eventually(async () => {
+        const s = (await jobsOf(storeHash).status()) as JobStatus;
+        return Object.values(s.progress.types).some((p) => p.done > 0);
+      }),
+    ).toBe(true);
+    const { url } = await sandbox<{ url: string }>(`/__sandbox/stores/${storeHash}/uninstall`, {
+      method: "POST",
+      json: {},
+    });
+    expect((await exports.default.fetch(url)).status).toBe(200);
+    final = (await waitForJob(storeHash, 40_000)) as JobStatus;
+    await sandbox(`/__sandbox/stores/${storeHash}/faults`, { method: "PUT", json: { slowRate: 0 } });
+    row = await env.DB.prepare("select status, error from backups where id = ?")
+      .bind(started.backupId)
+      .first<{ status: string; error: string | null }>();
+    report({
+      job: "full backup",
+      scenario: "uninstall during the job",
+      status: final.status,
+      error: final.error,
+      backup: row,
+    });
+  }, 60_000);
+
+  it("stops the job, leaves no half-written version, and the vault checks clean", async () => {
+    expect(final.status).not.toBe("done");
+    expect(final.status).not.toBe("running");
+    expect(row?.status).toBe(final.status);
+    expect(await duplicateVersions(storeHash)).toEqual([]);
+    expect((await checkVault(env, storeHash)).problems).toEqual([]);
+  });
+
+  // Known issue (docs/RELIABILITY.md): the job ends "cancelled" with no reason (or, without the
+  // uninstall hook, "failed" with BigCommerce's raw 401), so History cannot tell the merchant why.
+  // `it.fails` keeps the assertion as it should be; it turns red the day the reason is recorded.
+  it.fails("records why it stopped: the app was uninstalled", () => {
+    expect(row?.error ?? "").toMatch(/uninstall/i);
+    if (final.status === "failed") expectReadableFailure(final);
+  });
+});
