@@ -1,0 +1,161 @@
+/**
+ * The month of one rs-10k store in Cloudflare units and dollars (docs/COST.md), from the measured
+ * counts in bench/results/latest.json (benchmarks full-backup, incremental, export, d1-row-size)
+ * and the assumptions below, each named. Prices: Cloudflare's published marginal prices (beyond the
+ * account's included allowances), as collected in the team's CLOUDFLARE-LIMITS notes.
+ *
+ *   npx tsx bench/cost.ts            (after npm run bench)
+ */
+import { readFileSync } from "node:fs";
+import type { BenchResult } from "./support";
+
+const latest = JSON.parse(readFileSync("bench/results/latest.json", "utf8")) as { results: BenchResult[] };
+const fig = (name: string) => {
+  const r = latest.results.find((x) => x.name === name);
+  if (!r) throw new Error(`no ${name} result in bench/results/latest.json: run npm run bench first`);
+  return r.figures as Record<string, number>;
+};
+const full = fig("full-backup");
+const incr = fig("incremental");
+const exp = fig("export");
+const rows = fig("d1-row-size");
+
+const PRICE = {
+  workerRequestPerM: 0.3,
+  workerCpuMsPerM: 0.02,
+  doRequestPerM: 0.15,
+  doGbSecondPerM: 12.5,
+  doRowsWrittenPerM: 1,
+  d1RowsReadPerM: 0.001,
+  d1RowsWrittenPerM: 1,
+  d1GbMonth: 0.75,
+  r2GbMonth: 0.015,
+  r2ClassAPerM: 4.5,
+  r2ClassBPerM: 0.36,
+  queueOpPerM: 0.4,
+};
+
+/** Named assumptions (not measured here). */
+const A = {
+  incrementals: 30,
+  exports: 4,
+  /** Webhook deliveries per changed record (BigCommerce sends one per change; product edits may add sku events). */
+  deliveriesPerChange: 1,
+  queueBatch: 10,
+  /** API calls per webhook capture (record + its children, e.g. options/modifiers): paced, so wall time in the DO. */
+  secondsPerCapture: 1,
+  workerCpuMsPerDelivery: 2,
+  workerCpuMsPerConsumerBatch: 5,
+  uiRequestsPerMonth: 300,
+  workerCpuMsPerUiRequest: 5,
+  /** DO alarm slices are ≤ 25 s; the pacer keeps the object awake for the whole paced job. */
+  sliceSeconds: 25,
+  statusPollsPerJob: 40,
+  doMemoryGb: 0.125,
+  /** Export ZIPs live 7 days: four weekly exports keep about one ZIP stored all month. */
+  zipDaysStored: 7,
+  partBytes: 8 * 1024 * 1024,
+};
+
+const GB = 1024 ** 3;
+const secondsAtStandard = (minutes: number) => minutes * 60;
+
+// The store's D1 index after the full backup: measured when the run recorded it, else from the measured bytes per row.
+const d1FullBytes =
+  typeof full.d1DatabaseBytes === "number"
+    ? full.d1DatabaseBytes
+    : full.versions * rows.bytesPerVersionRow + full.versions * rows.bytesPerRecordRow;
+const d1RowsPerIncrVersion = incr.newVersions > 0 ? incr.d1RowsWrittenWithIndexes / incr.newVersions : 0;
+const r2BytesPerIncrVersion = incr.newVersions > 0 ? incr.r2BytesStored / incr.newVersions : 0;
+
+/**
+ * One store-month. `initial`: the month the store is installed (its first full backup writes every
+ * record); otherwise a steady month, where the weekly full listing writes only what changed (so its
+ * writes are an incremental's) and the vault holds `retainedDays` of daily changes.
+ */
+function month(initial: boolean, retainedDays: number) {
+  // Exports are paced reads too: calls / 120 per 30 s.
+  const exportMinutes = (exp.apiCalls / 120) * 0.5;
+  const jobSeconds =
+    (initial ? secondsAtStandard(full.minutesAtStandard) : 4 * secondsAtStandard(full.minutesAtStandard)) +
+    (initial ? A.incrementals : A.incrementals - 4) * secondsAtStandard(incr.minutesAtStandard) +
+    A.exports * secondsAtStandard(exportMinutes);
+  const jobs = 1 + A.incrementals + A.exports;
+  const deliveries = incr.changedRecords * A.deliveriesPerChange * 30;
+  const consumerBatches = Math.ceil(deliveries / A.queueBatch);
+  const captures = consumerBatches; // one captureRecords RPC per batch (grouped by store and type)
+  const fullWrites = initial ? 1 : 0;
+  const changeVersions = A.incrementals * incr.newVersions + deliveries;
+
+  const units = {
+    workerRequests: deliveries + consumerBatches + A.uiRequestsPerMonth,
+    workerCpuMs:
+      deliveries * A.workerCpuMsPerDelivery +
+      consumerBatches * A.workerCpuMsPerConsumerBatch +
+      A.uiRequestsPerMonth * A.workerCpuMsPerUiRequest,
+    doRequests: jobSeconds / A.sliceSeconds + jobs * A.statusPollsPerJob + captures,
+    doGbSeconds: (jobSeconds + captures * A.secondsPerCapture) * A.doMemoryGb,
+    // Vault entries are staged in the object's SQLite (insert, then delete after the flush).
+    doRowsWritten: 2 * (fullWrites * full.versions + changeVersions),
+    // Incrementals and webhook captures: the rows per version the incremental measured; a delivery adds its dedupe row + index.
+    d1RowsWritten:
+      fullWrites * full.d1RowsWrittenWithIndexes +
+      A.incrementals * incr.d1RowsWrittenWithIndexes +
+      deliveries * (d1RowsPerIncrVersion + 2),
+    // The writer reads each listed record's current hash (row + index); incrementals read the id-listed types' records.
+    d1RowsRead: (initial ? 1 : 4) * 2 * full.records + A.incrementals * 2 * full.records + deliveries * 2,
+    d1GbMonth: (d1FullBytes + (retainedDays + 30) * (changeVersions / 30) * rows.bytesPerVersionRow) / GB,
+    r2ClassA:
+      fullWrites * full.r2Writes +
+      A.incrementals * incr.r2Writes +
+      captures +
+      // Export: one staged page per API page, then the multipart upload (create, parts, complete).
+      A.exports * (exp.apiCalls + 2 + Math.ceil(exp.zipBytes / A.partBytes)),
+    // Export: each staged page read back once, the ZIP downloaded once.
+    r2ClassB: A.exports * (exp.apiCalls + 1),
+    r2GbMonth:
+      (full.r2BytesStored +
+        (retainedDays + 30) * (changeVersions / 30) * r2BytesPerIncrVersion +
+        (exp.zipBytes * A.exports * A.zipDaysStored) / 30) /
+      GB,
+    queueOps: 3 * (deliveries + A.incrementals + A.exports),
+  };
+  const cost = {
+    workerRequests: (units.workerRequests / 1e6) * PRICE.workerRequestPerM,
+    workerCpu: (units.workerCpuMs / 1e6) * PRICE.workerCpuMsPerM,
+    doRequests: (units.doRequests / 1e6) * PRICE.doRequestPerM,
+    doDuration: (units.doGbSeconds / 1e6) * PRICE.doGbSecondPerM,
+    doRowsWritten: (units.doRowsWritten / 1e6) * PRICE.doRowsWrittenPerM,
+    d1RowsWritten: (units.d1RowsWritten / 1e6) * PRICE.d1RowsWrittenPerM,
+    d1RowsRead: (units.d1RowsRead / 1e6) * PRICE.d1RowsReadPerM,
+    d1Storage: units.d1GbMonth * PRICE.d1GbMonth,
+    r2ClassA: (units.r2ClassA / 1e6) * PRICE.r2ClassAPerM,
+    r2ClassB: (units.r2ClassB / 1e6) * PRICE.r2ClassBPerM,
+    r2Storage: units.r2GbMonth * PRICE.r2GbMonth,
+    queue: (units.queueOps / 1e6) * PRICE.queueOpPerM,
+  };
+  return { units, cost, total: Object.values(cost).reduce((a, b) => a + b, 0) };
+}
+
+const first = month(true, 0);
+const steady = month(false, 365 - 30);
+const num = (v: number) => (v < 10 ? v.toFixed(4) : String(Math.round(v)));
+console.log(`${"unit".padEnd(18)} ${"first month".padStart(14)} ${"steady month".padStart(14)}`);
+for (const k of Object.keys(first.units) as (keyof typeof first.units)[])
+  console.log(`${k.padEnd(18)} ${num(first.units[k]).padStart(14)} ${num(steady.units[k]).padStart(14)}`);
+console.log(
+  `\n${"$ per store-month".padEnd(18)} ${"first month".padStart(14)} ${"steady month".padStart(14)}`,
+);
+for (const k of Object.keys(first.cost) as (keyof typeof first.cost)[])
+  console.log(
+    `${k.padEnd(18)} ${first.cost[k].toFixed(5).padStart(14)} ${steady.cost[k].toFixed(5).padStart(14)}`,
+  );
+console.log(
+  `${"total".padEnd(18)} ${first.total.toFixed(4).padStart(14)} ${steady.total.toFixed(4).padStart(14)}  (goal ≤ 0.10, steady month)`,
+);
+console.log(
+  `\nD1 index of one rs-10k store: ${Math.round(d1FullBytes / 1024 / 1024)} MB after the first backup, ${Math.round(steady.units.d1GbMonth * 1024)} MB after a year of daily changes`,
+);
+console.log(
+  `rs-10k stores per 10 GB D1 database (a year of changes each): ${Math.floor(10 / steady.units.d1GbMonth)}`,
+);
