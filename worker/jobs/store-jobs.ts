@@ -303,6 +303,15 @@ export class StoreJobs extends DurableObject<Env> {
 
   // ---- job runner ------------------------------------------------------------------------------
 
+  /** Drops everything the object keeps (jobs, cursors, pacer state): the store's data is being purged. */
+  async forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    // Reset the live instance too: the next call constructs a fresh, empty object. The caller sees
+    // this RPC reject with the abort reason.
+    this.ctx.abort("store purged");
+  }
+
   override async alarm(): Promise<void> {
     // Alarms and RPCs may overlap: one slice at a time.
     if (this.slice) return this.slice;
