@@ -108,15 +108,26 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
     planned.filter((p) => !finished.some((f) => f.item === p)),
     {
       onSnapshot: async (saved) => {
-        await db.batch(
-          saved.map(({ item, beforeVersionId }) =>
-            db
-              .prepare(
-                "update restore_items set before_version_id = coalesce(before_version_id, ?), action = ? where restore_id = ? and type = ? and record_id = ?",
-              )
-              .bind(beforeVersionId, item.action, state.restoreId, item.type, item.recordId),
-          ),
-        );
+        await db
+          .prepare(
+            `update restore_items set before_version_id = coalesce(restore_items.before_version_id, s.before), action = s.action
+             from (select json_extract(value, '$.type') as type, json_extract(value, '$.id') as id,
+                          json_extract(value, '$.before') as before, json_extract(value, '$.action') as action
+                   from json_each(?2)) as s
+             where restore_items.restore_id = ?1 and restore_items.type = s.type and restore_items.record_id = s.id`,
+          )
+          .bind(
+            state.restoreId,
+            JSON.stringify(
+              saved.map(({ item, beforeVersionId }) => ({
+                type: item.type,
+                id: item.recordId,
+                before: beforeVersionId,
+                action: item.action,
+              })),
+            ),
+          )
+          .run();
       },
       onOutcomes: (results) => recordOutcomes(ctx, state.restoreId, results),
     },
@@ -231,26 +242,36 @@ async function recordOutcomes(
   if (results.length === 0) return;
   const db = ctx.env.DB;
   const now = ctx.now();
+  // One statement for the whole batch: a step must stay far below D1's 1,000 queries per invocation.
   await db.batch([
-    ...results.map(({ item, outcome }) =>
-      db
-        .prepare(
-          `update restore_items set action = ?, status = ?, display_name = ?, before_version_id = coalesce(before_version_id, ?),
-             new_id = ?, message = ?, finished_at = ? where restore_id = ? and type = ? and record_id = ?`,
-        )
-        .bind(
-          outcome.action,
-          outcome.status,
-          item.displayName,
-          outcome.beforeVersionId,
-          outcome.newId,
-          outcome.message,
-          now,
-          restoreId,
-          item.type,
-          item.recordId,
+    db
+      .prepare(
+        `update restore_items set action = s.action, status = s.status, display_name = s.name,
+           before_version_id = coalesce(restore_items.before_version_id, s.before), new_id = s.new_id,
+           message = s.message, finished_at = ?2
+         from (select json_extract(value, '$.type') as type, json_extract(value, '$.id') as id,
+                      json_extract(value, '$.action') as action, json_extract(value, '$.status') as status,
+                      json_extract(value, '$.name') as name, json_extract(value, '$.before') as before,
+                      json_extract(value, '$.newId') as new_id, json_extract(value, '$.message') as message
+               from json_each(?3)) as s
+         where restore_items.restore_id = ?1 and restore_items.type = s.type and restore_items.record_id = s.id`,
+      )
+      .bind(
+        restoreId,
+        now,
+        JSON.stringify(
+          results.map(({ item, outcome }) => ({
+            type: item.type,
+            id: item.recordId,
+            action: outcome.action,
+            status: outcome.status,
+            name: item.displayName,
+            before: outcome.beforeVersionId,
+            newId: outcome.newId,
+            message: outcome.message.slice(0, 4000),
+          })),
         ),
-    ),
+      ),
     db
       .prepare(
         `update restores set
