@@ -107,4 +107,50 @@ describe("Bulk Recovery under faults, cancel and a second restore", () => {
     ]);
     expect(history.rows[1].undoneBy).toBe(undo.restoreId);
   }, 180_000);
+
+  it("lists a record that cannot be restored with the reason, and Retry failed items restores it once the cause is gone", async () => {
+    const store = await storeAfterMutation(73, { kind: "delete", share: 0.04 });
+    const deleted = store.mutated.changed.products.deleted;
+    expect(deleted.length).toBeGreaterThan(0);
+    const name = String(store.before.products.find((p) => p.id === deleted[0])?.name);
+    // Someone re-entered a product under the deleted one's name: BigCommerce keeps names unique.
+    const blocker = (
+      await store.bc.post<{ id: number }>("/v3/catalog/products", {
+        name,
+        type: "physical",
+        weight: 1,
+        price: 1,
+        sku: "BLOCKER-1",
+      })
+    ).data.id;
+
+    const { restoreId } = await json<{ restoreId: string }>(
+      startBulk(store, { backupId: store.version.backupId, types: ["products"] }),
+    );
+    const done = await finished(store, restoreId);
+    expect(done.restore).toMatchObject({ status: "fail", errorCount: 1, successCount: deleted.length - 1 });
+    const failed = (await itemsOf(store, restoreId, "products")).filter((i) => i.status === "error");
+    expect(failed).toEqual([expect.objectContaining({ recordId: String(deleted[0]), action: "create" })]);
+    expect(failed[0].message).toContain(name);
+    // Nothing half-written: the product is not there under any id, the blocker is untouched.
+    const during = await store.bc.export();
+    expect(during.products.filter((p) => p.name === name).map((p) => p.id)).toEqual([blocker]);
+
+    await store.bc.put(`/v3/catalog/products/${blocker}`, { name: `${name} (copy)` });
+    const retry = await store.api(`/api/recovery/restores/${restoreId}/retry`, {
+      method: "POST",
+      json: { type: "products" },
+    });
+    expect(retry.status).toBe(202);
+    expect((await retry.json<{ retried: number }>()).retried).toBe(1);
+    const again = await finished(store, restoreId);
+    expect(again.restore).toMatchObject({ status: "done", errorCount: 0, successCount: deleted.length });
+    const item = (await itemsOf(store, restoreId, "products")).find((i) => i.recordId === String(deleted[0]));
+    expect(item).toMatchObject({ status: "done", action: "create" });
+    const restored = productsOf(await store.bc.export());
+    expect(restored.get(Number(item?.newId))).toEqual(productsOf(store.before).get(deleted[0]));
+    expect(
+      (await store.api(`/api/recovery/restores/${restoreId}/retry`, { method: "POST", json: {} })).status,
+    ).toBe(409);
+  }, 180_000);
 });
