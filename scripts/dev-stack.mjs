@@ -60,8 +60,13 @@ export async function startStack(options = {}) {
   const stdio = options.quiet ? ["ignore", "ignore", "pipe"] : ["ignore", "inherit", "inherit"];
   mkdirSync(persistTo, { recursive: true });
 
-  if (options.build !== false || !existsSync(join(ROOT, "dist", "app", "index.html"))) run(bin("vite"), ["build", "--logLevel", "warn"]);
-  run(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], OFFLINE_ENV);
+  if (options.build !== false || !existsSync(join(ROOT, "dist", "app", "index.html")))
+    run(bin("vite"), ["build", "--logLevel", "warn"]);
+  run(
+    bin("wrangler"),
+    ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo],
+    OFFLINE_ENV,
+  );
 
   const children = [];
   const sandbox = spawn(bin("tsx"), ["sandbox/server.ts"], {
@@ -81,22 +86,32 @@ export async function startStack(options = {}) {
     bin("wrangler"),
     [
       "dev",
-      "--port", String(appPort),
-      "--ip", "127.0.0.1",
-      "--persist-to", persistTo,
+      "--port",
+      String(appPort),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      persistTo,
       "--test-scheduled",
-      "--log-level", options.quiet ? "error" : "info",
-      "--var", `BC_API_URL:${sandboxUrl}`,
-      "--var", `BC_LOGIN_URL:${sandboxUrl}`,
-      "--var", `APP_URL:${appUrl}`,
-      "--var", `FRAME_ANCESTORS:${sandboxUrl}`,
+      "--log-level",
+      options.quiet ? "error" : "info",
+      "--var",
+      `BC_API_URL:${sandboxUrl}`,
+      "--var",
+      `BC_LOGIN_URL:${sandboxUrl}`,
+      "--var",
+      `APP_URL:${appUrl}`,
+      "--var",
+      `FRAME_ANCESTORS:${sandboxUrl}`,
     ],
     { cwd: ROOT, stdio, env: { ...process.env, ...OFFLINE_ENV } },
   );
   children.push(worker);
   const stop = async () => {
     for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)));
+    await Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once("exit", r)) : null)),
+    );
   };
   try {
     await waitFor(`${sandboxUrl}/__sandbox/health`, sandbox, "sandbox store");
@@ -106,15 +121,23 @@ export async function startStack(options = {}) {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ profile: options.profile ?? "demo", seed: 1 }),
     });
-    if (!created.ok) throw new Error(`creating the demo store failed: ${created.status} ${await created.text()}`);
+    if (!created.ok)
+      throw new Error(`creating the demo store failed: ${created.status} ${await created.text()}`);
     const { store_hash: storeHash } = await created.json();
     const installed = await fetch(`${sandboxUrl}/__sandbox/stores/${storeHash}/install`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ follow: true }),
     });
-    if (!installed.ok) throw new Error(`installing the app failed: ${installed.status} ${await installed.text()}`);
-    return { appUrl, sandboxUrl, storeHash, controlPanelUrl: `${sandboxUrl}/manage/app?store=${storeHash}`, stop };
+    if (!installed.ok)
+      throw new Error(`installing the app failed: ${installed.status} ${await installed.text()}`);
+    return {
+      appUrl,
+      sandboxUrl,
+      storeHash,
+      controlPanelUrl: `${sandboxUrl}/manage/app?store=${storeHash}`,
+      stop,
+    };
   } catch (err) {
     await stop();
     throw err;

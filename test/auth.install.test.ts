@@ -5,12 +5,16 @@ import { installViaOAuth, loadAs, sandbox } from "./support/install";
 import { SANDBOX_URL } from "./support/test-env";
 
 async function storeRow(hash: string) {
-  return env.DB.prepare("select * from stores where hash = ?").bind(hash).first<Record<string, string | number | null>>();
+  return env.DB.prepare("select * from stores where hash = ?")
+    .bind(hash)
+    .first<Record<string, string | number | null>>();
 }
 
 /** Every text value of every table, to prove a secret is stored nowhere in clear. */
 async function allD1Text(): Promise<string> {
-  const tables = await env.DB.prepare("select name from sqlite_master where type = 'table' and name not like '\\_%' escape '\\' and name not like 'sqlite%'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "select name from sqlite_master where type = 'table' and name not like '\\_%' escape '\\' and name not like 'sqlite%'",
+  ).all<{ name: string }>();
   const parts: string[] = [];
   for (const { name } of tables.results) {
     const rows = await env.DB.prepare(`select * from "${name}"`).all();
@@ -23,7 +27,11 @@ describe("single-click install against the sandbox store", () => {
   it("exchanges the code, stores the token encrypted, and opens a working session", async () => {
     const s = await installViaOAuth("demo", 11);
     const row = await storeRow(s.storeHash);
-    expect(row).toMatchObject({ status: "installed", owner_email: expect.stringContaining("@"), token_key_id: "k1" });
+    expect(row).toMatchObject({
+      status: "installed",
+      owner_email: expect.stringContaining("@"),
+      token_key_id: "k1",
+    });
     expect(String(row?.scope)).toContain("store_v2_products");
 
     const token = await decryptToken(env, {
@@ -33,14 +41,19 @@ describe("single-click install against the sandbox store", () => {
       tokenKeyId: row!.token_key_id as string,
     });
     // The decrypted token is the one BigCommerce (the sandbox) issued: it works against the API...
-    const info = await fetch(`${SANDBOX_URL}/stores/${s.storeHash}/v2/store`, { headers: { "x-auth-token": token, accept: "application/json" } });
+    const info = await fetch(`${SANDBOX_URL}/stores/${s.storeHash}/v2/store`, {
+      headers: { "x-auth-token": token, accept: "application/json" },
+    });
     expect(info.status).toBe(200);
     expect(row?.name).toBe((await info.json<{ name: string }>()).name);
     // ...and it appears nowhere in D1 in clear.
     expect(token.length).toBeGreaterThan(10);
     expect(await allD1Text()).not.toContain(token);
 
-    const me = await (await s.api("/api/session")).json<{ store: { hash: string }; user: { role: string } }>();
+    const me = await (await s.api("/api/session")).json<{
+      store: { hash: string };
+      user: { role: string };
+    }>();
     expect(me.store.hash).toBe(s.storeHash);
     expect(me.user.role).toBe("owner");
   });
@@ -71,7 +84,10 @@ describe("single-click install against the sandbox store", () => {
 describe("remove-user and uninstall callbacks", () => {
   it("remove-user ends that user's sessions at once and leaves the others", async () => {
     const owner = await installViaOAuth("empty", 13);
-    const staff = await sandbox<{ id: number }>(`/__sandbox/stores/${owner.storeHash}/users`, { method: "POST", json: {} });
+    const staff = await sandbox<{ id: number }>(`/__sandbox/stores/${owner.storeHash}/users`, {
+      method: "POST",
+      json: {},
+    });
     const staffSession = await loadAs(owner.storeHash, staff.id);
     expect((await staffSession.api("/api/session")).status).toBe(200);
 
@@ -89,7 +105,10 @@ describe("remove-user and uninstall callbacks", () => {
 
   it("uninstall forgets the token, ends every session, keeps the vault for the grace period, and a reinstall works", async () => {
     const s = await installViaOAuth("empty", 14);
-    const { url } = await sandbox<{ url: string }>(`/__sandbox/stores/${s.storeHash}/uninstall`, { method: "POST", json: {} });
+    const { url } = await sandbox<{ url: string }>(`/__sandbox/stores/${s.storeHash}/uninstall`, {
+      method: "POST",
+      json: {},
+    });
     expect((await exports.default.fetch(url)).status).toBe(200);
     const row = await storeRow(s.storeHash);
     expect(row).toMatchObject({ status: "uninstalled", token_ciphertext: null, token_iv: null });
@@ -103,7 +122,10 @@ describe("remove-user and uninstall callbacks", () => {
     expect(await load.text()).toContain("not installed");
 
     // Installing again brings the same store back.
-    const { callback_url } = await sandbox<{ callback_url: string }>(`/__sandbox/stores/${s.storeHash}/install`, { method: "POST", json: {} });
+    const { callback_url } = await sandbox<{ callback_url: string }>(
+      `/__sandbox/stores/${s.storeHash}/install`,
+      { method: "POST", json: {} },
+    );
     expect((await exports.default.fetch(callback_url, { redirect: "manual" })).status).toBe(302);
     expect(await storeRow(s.storeHash)).toMatchObject({ status: "installed", delete_after: null });
   });

@@ -5,9 +5,18 @@ import { payloadClaims, signJwt } from "./support/jwt";
 import { testBindings } from "./support/test-env";
 
 const STORE = "jwtstore1";
-const claims = () => payloadClaims({ clientId: testBindings.BC_CLIENT_ID, storeHash: STORE, userId: 7, email: "owner@example.com" });
-const sign = (c: Record<string, unknown>, secret = testBindings.BC_CLIENT_SECRET, header?: Record<string, unknown>) =>
-  signJwt(c, secret, header);
+const claims = () =>
+  payloadClaims({
+    clientId: testBindings.BC_CLIENT_ID,
+    storeHash: STORE,
+    userId: 7,
+    email: "owner@example.com",
+  });
+const sign = (
+  c: Record<string, unknown>,
+  secret = testBindings.BC_CLIENT_SECRET,
+  header?: Record<string, unknown>,
+) => signJwt(c, secret, header);
 
 async function rowCounts() {
   const tables = ["sessions", "users", "seen_nonces", "stores"];
@@ -20,7 +29,9 @@ async function rowCounts() {
 }
 
 const load = (jwt: string) =>
-  exports.default.fetch(`http://app.test/auth/load?signed_payload_jwt=${encodeURIComponent(jwt)}`, { redirect: "manual" });
+  exports.default.fetch(`http://app.test/auth/load?signed_payload_jwt=${encodeURIComponent(jwt)}`, {
+    redirect: "manual",
+  });
 
 beforeAll(async () => {
   const token = await encryptToken(env, STORE, "raw-token-jwtstore1");
@@ -62,16 +73,28 @@ describe("signed payload JWT of /auth/load", () => {
     ["bad signature", () => sign(claims(), "not-the-secret"), /signature/],
     ["wrong aud", () => sign({ ...claims(), aud: "another-app" }), /aud/],
     ["wrong iss", () => sign({ ...claims(), iss: "evil" }), /iss/],
-    ["expired", () => sign({ ...claims(), iat: now - 90_000, nbf: now - 90_000, exp: now - 3_600 }), /expired/],
+    [
+      "expired",
+      () => sign({ ...claims(), iat: now - 90_000, nbf: now - 90_000, exp: now - 3_600 }),
+      /expired/,
+    ],
     ["not yet valid", () => sign({ ...claims(), nbf: now + 3_600 }), /not valid yet/],
     ["unknown store", () => sign({ ...claims(), sub: "stores/nosuchstore" }), /not installed/],
     ["malformed", async () => "not-a-jwt", /malformed/],
     ["garbage segments", async () => "a.b.c", /malformed/],
-    ["alg none", async () => {
-      const j = await sign(claims(), testBindings.BC_CLIENT_SECRET, { alg: "none", typ: "JWT" });
-      return `${j.split(".").slice(0, 2).join(".")}.`;
-    }, /none is not accepted/],
-    ["HS512 swap", () => sign(claims(), testBindings.BC_CLIENT_SECRET, { alg: "HS512", typ: "JWT" }), /HS512 is not accepted/],
+    [
+      "alg none",
+      async () => {
+        const j = await sign(claims(), testBindings.BC_CLIENT_SECRET, { alg: "none", typ: "JWT" });
+        return `${j.split(".").slice(0, 2).join(".")}.`;
+      },
+      /none is not accepted/,
+    ],
+    [
+      "HS512 swap",
+      () => sign(claims(), testBindings.BC_CLIENT_SECRET, { alg: "HS512", typ: "JWT" }),
+      /HS512 is not accepted/,
+    ],
     ["missing", async () => "", /no signed payload/],
   ];
 
@@ -96,7 +119,9 @@ describe("uninstall and remove-user callbacks", () => {
       expect(res.status).toBe(401);
     }
     expect(await rowCounts()).toEqual(before);
-    const store = await env.DB.prepare("select status, token_ciphertext from stores where hash = ?").bind(STORE).first();
+    const store = await env.DB.prepare("select status, token_ciphertext from stores where hash = ?")
+      .bind(STORE)
+      .first();
     expect(store).toMatchObject({ status: "installed" });
     expect(store?.token_ciphertext).toBeTruthy();
   });
@@ -108,7 +133,10 @@ describe("API sessions", () => {
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ error: { code: "session_expired" } });
     const cookie = (await load(await sign(claims()))).headers.get("set-cookie")!.split(";")[0];
-    const post = await exports.default.fetch("http://app.test/api/session", { method: "POST", headers: { cookie } });
+    const post = await exports.default.fetch("http://app.test/api/session", {
+      method: "POST",
+      headers: { cookie },
+    });
     expect(post.status).toBe(403);
     expect(await post.json()).toMatchObject({ error: { code: "csrf" } });
   });

@@ -16,7 +16,10 @@ function requestLink(email: string, ip = freshIp()) {
 }
 
 async function outboxFor(email: string) {
-  const rows = await env.DB.prepare("select * from outbox where kind = 'signin' order by created_at").all<{ to: string; text: string }>();
+  const rows = await env.DB.prepare("select * from outbox where kind = 'signin' order by created_at").all<{
+    to: string;
+    text: string;
+  }>();
   return rows.results.filter((r) => JSON.parse(r.to).includes(email));
 }
 
@@ -32,7 +35,9 @@ function verify(token: string) {
 }
 
 async function ownerEmail(storeHash: string) {
-  const row = await env.DB.prepare("select owner_email from stores where hash = ?").bind(storeHash).first<{ owner_email: string }>();
+  const row = await env.DB.prepare("select owner_email from stores where hash = ?")
+    .bind(storeHash)
+    .first<{ owner_email: string }>();
   return row!.owner_email;
 }
 
@@ -69,7 +74,9 @@ describe("sign in outside the control panel", () => {
     const email = await ownerEmail(s.storeHash);
     await requestLink(email);
     const token = linkIn((await outboxFor(email))[0].text)!;
-    await env.DB.prepare("update signin_tokens set expires_at = ? where email = ?").bind(Date.now() - 1, email).run();
+    await env.DB.prepare("update signin_tokens set expires_at = ? where email = ?")
+      .bind(Date.now() - 1, email)
+      .run();
     const res = await verify(token);
     expect(res.status).toBe(410);
     expect(res.headers.get("set-cookie")).toBeNull();
@@ -79,15 +86,23 @@ describe("sign in outside the control panel", () => {
     const s = await installViaOAuth("empty", 23);
     const known = await (await requestLink(await ownerEmail(s.storeHash))).text();
     const unknown = await (await requestLink("nobody@example.org")).text();
-    expect(unknown.replace("nobody@example.org", "X")).toBe(known.replace(await ownerEmail(s.storeHash), "X"));
+    expect(unknown.replace("nobody@example.org", "X")).toBe(
+      known.replace(await ownerEmail(s.storeHash), "X"),
+    );
     expect(await outboxFor("nobody@example.org")).toHaveLength(0);
   });
 
   it("no longer signs in a user removed by /auth/remove-user", async () => {
     const s = await installViaOAuth("empty", 24);
-    const staff = await sandbox<{ id: number }>(`/__sandbox/stores/${s.storeHash}/users`, { method: "POST", json: { email: "leaver@example.com" } });
+    const staff = await sandbox<{ id: number }>(`/__sandbox/stores/${s.storeHash}/users`, {
+      method: "POST",
+      json: { email: "leaver@example.com" },
+    });
     await loadAs(s.storeHash, staff.id);
-    const { url } = await sandbox<{ url: string }>(`/__sandbox/stores/${s.storeHash}/remove-user`, { method: "POST", json: { user_id: staff.id } });
+    const { url } = await sandbox<{ url: string }>(`/__sandbox/stores/${s.storeHash}/remove-user`, {
+      method: "POST",
+      json: { user_id: staff.id },
+    });
     await exports.default.fetch(url);
     await requestLink("leaver@example.com");
     expect(await outboxFor("leaver@example.com")).toHaveLength(0);
@@ -97,7 +112,10 @@ describe("sign in outside the control panel", () => {
     const a = await installViaOAuth("empty", 25);
     const b = await installViaOAuth("empty", 26);
     for (const s of [a, b]) {
-      const u = await sandbox<{ id: number }>(`/__sandbox/stores/${s.storeHash}/users`, { method: "POST", json: { email: "both@example.com" } });
+      const u = await sandbox<{ id: number }>(`/__sandbox/stores/${s.storeHash}/users`, {
+        method: "POST",
+        json: { email: "both@example.com" },
+      });
       await loadAs(s.storeHash, u.id);
     }
     await requestLink("both@example.com");
@@ -117,7 +135,9 @@ describe("sign in outside the control panel", () => {
     });
     expect(chosen.status).toBe(302);
     const session = await sessionFromCookie(a.storeHash, cookieFrom(chosen));
-    expect((await (await session.api("/api/session")).json<{ store: { hash: string } }>()).store.hash).toBe(a.storeHash);
+    expect((await (await session.api("/api/session")).json<{ store: { hash: string } }>()).store.hash).toBe(
+      a.storeHash,
+    );
     // A forged choice of a store the email does not belong to is refused.
     const forged = await exports.default.fetch(`${APP}/signin/choose`, {
       method: "POST",
@@ -136,7 +156,8 @@ describe("sign in outside the control panel", () => {
 
     const ip = "198.51.100.7";
     const statuses: number[] = [];
-    for (let i = 0; i < SIGNIN_LIMITS.perIp + 1; i++) statuses.push((await requestLink(`probe${i}@example.org`, ip)).status);
+    for (let i = 0; i < SIGNIN_LIMITS.perIp + 1; i++)
+      statuses.push((await requestLink(`probe${i}@example.org`, ip)).status);
     expect(statuses.slice(0, SIGNIN_LIMITS.perIp).every((x) => x === 200)).toBe(true);
     expect(statuses.at(-1)).toBe(429);
   });
@@ -151,7 +172,10 @@ describe("sign in outside the control panel", () => {
   });
 
   it("sends a top-level visit without a session to the sign-in page, and leaves the iframe to the app", async () => {
-    const top = await exports.default.fetch(`${APP}/`, { headers: { "sec-fetch-dest": "document" }, redirect: "manual" });
+    const top = await exports.default.fetch(`${APP}/`, {
+      headers: { "sec-fetch-dest": "document" },
+      redirect: "manual",
+    });
     expect(top.status).toBe(302);
     expect(top.headers.get("location")).toBe("/signin");
     const framed = await exports.default.fetch(`${APP}/`, { headers: { "sec-fetch-dest": "iframe" } });

@@ -1,5 +1,4 @@
-import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { SANDBOX_URL } from "./support/test-env";
 
@@ -10,7 +9,9 @@ describe("foundation", () => {
     const sb = await fetch(`${SANDBOX_URL}/__sandbox/health`);
     expect(sb.status).toBe(200);
     expect(env.BC_API_URL).toBe(SANDBOX_URL);
-    const tables = await env.DB.prepare("select name from sqlite_master where type='table' and name='versions'").all();
+    const tables = await env.DB.prepare(
+      "select name from sqlite_master where type='table' and name='versions'",
+    ).all();
     expect(tables.results.length).toBe(1);
   });
 });
@@ -22,7 +23,9 @@ describe("the SPA", () => {
       expect(res.status, path).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/text\/html/);
       expect(await res.text()).toContain('<div id="root">');
-      expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'self' https://*.bigcommerce.com");
+      expect(res.headers.get("content-security-policy")).toContain(
+        "frame-ancestors 'self' https://*.bigcommerce.com",
+      );
     }
   });
 });

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type AppSession, loadAs } from "./support/install";
-import { apiRoutes, fillPath, PUBLIC_API, type ApiRoute } from "./support/routes";
+import { type ApiRoute, apiRoutes, fillPath, PUBLIC_API } from "./support/routes";
 import { installTestStore } from "./support/stores";
 import { testBindings } from "./support/test-env";
 
@@ -17,7 +17,16 @@ let rawToken = "";
 const logs: string[] = [];
 const tried: { name: string; status: number }[] = [];
 
-const PATH_TRICKS = ["../../etc/passwd", "..%2F..%2Fsecret", "x".repeat(3000), "-1", "1e309", "\u0000", "' or 1=1 --", "😀"];
+const PATH_TRICKS = [
+  "../../etc/passwd",
+  "..%2F..%2Fsecret",
+  "x".repeat(3000),
+  "-1",
+  "1e309",
+  "\u0000",
+  "' or 1=1 --",
+  "😀",
+];
 const QUERY_TRICKS: Record<string, string[]> = {
   page: ["-1", "0", "99999999999", "abc"],
   pageSize: ["0", "-5", "100000"],
@@ -30,11 +39,23 @@ const QUERY_TRICKS: Record<string, string[]> = {
   deleted: ["maybe"],
 };
 
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; format?: string; $ref?: string; anyOf?: Schema[]; oneOf?: Schema[] };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  format?: string;
+  $ref?: string;
+  anyOf?: Schema[];
+  oneOf?: Schema[];
+};
 
 async function bodySchemas(): Promise<Map<string, Schema>> {
   const doc = await (await exports.default.fetch("http://app.test/api/openapi.json")).json<{
-    paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>>;
+    paths: Record<
+      string,
+      Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> } }>
+    >;
     components?: { schemas?: Record<string, Schema> };
   }>();
   const resolve = (s: Schema | undefined): Schema | undefined =>
@@ -43,7 +64,13 @@ async function bodySchemas(): Promise<Map<string, Schema>> {
   for (const [path, ops] of Object.entries(doc.paths)) {
     for (const [method, op] of Object.entries(ops)) {
       const schema = resolve(op.requestBody?.content?.["application/json"]?.schema);
-      if (schema) out.set(`${method.toUpperCase()} ${path}`, { ...schema, properties: Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, resolve(v)!])) });
+      if (schema)
+        out.set(`${method.toUpperCase()} ${path}`, {
+          ...schema,
+          properties: Object.fromEntries(
+            Object.entries(schema.properties ?? {}).map(([k, v]) => [k, resolve(v)!]),
+          ),
+        });
     }
   }
   return out;
@@ -59,7 +86,12 @@ function wrongValue(s: Schema): unknown[] {
   if (t === "boolean") return ["yes", 3];
   if (t === "array") {
     const item = s.items;
-    return ["not-an-array", ...(item?.enum ? [["unknown-content-type"]] : []), ...(item?.format === "email" ? [["bad@", "bad@"]] : []), Array.from({ length: 5000 }, () => "x")];
+    return [
+      "not-an-array",
+      ...(item?.enum ? [["unknown-content-type"]] : []),
+      ...(item?.format === "email" ? [["bad@", "bad@"]] : []),
+      Array.from({ length: 5000 }, () => "x"),
+    ];
   }
   if (t === "object") return ["not-an-object", [1, 2]];
   return [];
@@ -75,34 +107,55 @@ async function buildCases(): Promise<Case[]> {
       const tricks = param === "type" ? ["unknown-type", ...PATH_TRICKS] : PATH_TRICKS;
       for (const trick of tricks) {
         const url = fillPath(route, (p) => (p === param ? trick : valid(p)));
-        cases.push({ route, name: `${route.method} ${route.path} ${param}=${JSON.stringify(trick.slice(0, 20))}`, url, init: { method: route.method, ...(route.hasBody ? { body: "{}", headers: { "content-type": "application/json" } } : {}) } });
+        cases.push({
+          route,
+          name: `${route.method} ${route.path} ${param}=${JSON.stringify(trick.slice(0, 20))}`,
+          url,
+          init: {
+            method: route.method,
+            ...(route.hasBody ? { body: "{}", headers: { "content-type": "application/json" } } : {}),
+          },
+        });
       }
     }
     for (const param of route.queryParams) {
       for (const trick of QUERY_TRICKS[param] ?? []) {
         const url = `${fillPath(route, valid)}?${new URLSearchParams({ [param]: trick })}`;
-        cases.push({ route, name: `${route.method} ${route.path} ?${param}=${trick.slice(0, 20)}`, url, init: { method: route.method } });
+        cases.push({
+          route,
+          name: `${route.method} ${route.path} ?${param}=${trick.slice(0, 20)}`,
+          url,
+          init: { method: route.method },
+        });
       }
     }
     const schema = schemas.get(`${route.method} ${route.path}`);
     if (!schema) continue;
     const url = fillPath(route, valid);
     const json = (body: string, label: string) =>
-      cases.push({ route, name: `${route.method} ${route.path} body ${label}`, url, init: { method: route.method, body, headers: { "content-type": "application/json" } } });
+      cases.push({
+        route,
+        name: `${route.method} ${route.path} body ${label}`,
+        url,
+        init: { method: route.method, body, headers: { "content-type": "application/json" } },
+      });
     json("{", "malformed JSON");
     json("hello", "not JSON");
     json("[]", "array instead of object");
     json("null", "null");
     json(JSON.stringify({ filler: "x".repeat(300 * 1024) }), "oversized (300 KB)");
     for (const [prop, propSchema] of Object.entries(schema.properties ?? {})) {
-      for (const bad of wrongValue(propSchema)) json(JSON.stringify({ [prop]: bad }), `${prop}=${JSON.stringify(bad).slice(0, 24)}`);
+      for (const bad of wrongValue(propSchema))
+        json(JSON.stringify({ [prop]: bad }), `${prop}=${JSON.stringify(bad).slice(0, 24)}`);
     }
   }
   return cases;
 }
 
 async function tableCounts() {
-  const tables = await env.DB.prepare("select name from sqlite_master where type='table' and name not like 'sqlite%' and name not like '\\_%' escape '\\'").all<{ name: string }>();
+  const tables = await env.DB.prepare(
+    "select name from sqlite_master where type='table' and name not like 'sqlite%' and name not like '\\_%' escape '\\'",
+  ).all<{ name: string }>();
   const out: Record<string, number> = {};
   for (const { name } of tables.results) {
     if (name === "seen_nonces") continue;
@@ -118,7 +171,13 @@ beforeAll(async () => {
   rawToken = store.token;
   for (const level of ["log", "info", "warn", "error", "debug"] as const) {
     vi.spyOn(console, level).mockImplementation((...args: unknown[]) => {
-      logs.push(args.map((a) => (a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a))).join(" "));
+      logs.push(
+        args
+          .map((a) =>
+            a instanceof Error ? `${a.message}\n${a.stack}` : typeof a === "string" ? a : JSON.stringify(a),
+          )
+          .join(" "),
+      );
     });
   }
 }, 180_000);
@@ -144,11 +203,19 @@ describe("bad input on every /api route", () => {
         const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
         shape = typeof body.error?.code === "string" && typeof body.error?.message === "string";
       } catch {}
-      if (res.status < 400 || res.status >= 500 || !shape) failures.push(`${res.status} ${c.name}: ${text.slice(0, 120)}`);
+      if (res.status < 400 || res.status >= 500 || !shape)
+        failures.push(`${res.status} ${c.name}: ${text.slice(0, 120)}`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
     expect(await tableCounts()).toEqual(before);
-    const secrets = [rawToken, testBindings.BC_CLIENT_SECRET, testBindings.LINK_SIGNING_SECRET, S.cookie.split("=")[1]];
-    for (const line of logs) for (const secret of secrets) expect(line.includes(secret), `a log line leaks a secret: ${line.slice(0, 200)}`).toBe(false);
+    const secrets = [
+      rawToken,
+      testBindings.BC_CLIENT_SECRET,
+      testBindings.LINK_SIGNING_SECRET,
+      S.cookie.split("=")[1],
+    ];
+    for (const line of logs)
+      for (const secret of secrets)
+        expect(line.includes(secret), `a log line leaks a secret: ${line.slice(0, 200)}`).toBe(false);
   }, 300_000);
 });

@@ -1,7 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { installViaOAuth, sandbox, type AppSession } from "./support/install";
-import { apiRoutes, fillPath, PUBLIC_API, type ApiRoute } from "./support/routes";
+import { type AppSession, installViaOAuth, sandbox } from "./support/install";
+import { type ApiRoute, apiRoutes, fillPath, PUBLIC_API } from "./support/routes";
 import { jobsOf } from "./support/stores";
 
 /**
@@ -15,16 +15,31 @@ const ids: Record<string, string> = {};
 const secrets: string[] = [];
 
 const TABLES_WITH_STORE = [
-  "records", "versions", "backups", "restores", "restore_items", "exports", "export_schedules", "users",
-  "sessions", "packs", "id_map", "plan_changes", "signins",
+  "records",
+  "versions",
+  "backups",
+  "restores",
+  "restore_items",
+  "exports",
+  "export_schedules",
+  "users",
+  "sessions",
+  "packs",
+  "id_map",
+  "plan_changes",
+  "signins",
 ];
 
 async function snapshotOf(storeHash: string) {
   const out: Record<string, unknown> = {};
   for (const t of TABLES_WITH_STORE) {
-    const exists = await env.DB.prepare("select 1 from sqlite_master where type='table' and name=?").bind(t).first();
+    const exists = await env.DB.prepare("select 1 from sqlite_master where type='table' and name=?")
+      .bind(t)
+      .first();
     if (!exists) continue;
-    out[t] = (await env.DB.prepare(`select * from "${t}" where store_hash = ? order by rowid`).bind(storeHash).all()).results;
+    out[t] = (
+      await env.DB.prepare(`select * from "${t}" where store_hash = ? order by rowid`).bind(storeHash).all()
+    ).results;
   }
   out.stores = await env.DB.prepare("select * from stores where hash = ?").bind(storeHash).first();
   out.live = await sandbox(`/__sandbox/stores/${storeHash}/export`);
@@ -80,23 +95,40 @@ beforeAll(async () => {
   )
     .bind(B.storeHash)
     .first<{ type: string; record_id: string; display_name: string }>();
-  const ver = await env.DB.prepare("select id from versions where store_hash = ? and type = ? and record_id = ? limit 1")
+  const ver = await env.DB.prepare(
+    "select id from versions where store_hash = ? and type = ? and record_id = ? limit 1",
+  )
     .bind(B.storeHash, rec!.type, rec!.record_id)
     .first<{ id: number }>();
-  const backup = await env.DB.prepare("select id from backups where store_hash = ? limit 1").bind(B.storeHash).first<{ id: string }>();
-  Object.assign(ids, { type: rec!.type, record: rec!.record_id, version: String(ver!.id), backup: backup!.id });
+  const backup = await env.DB.prepare("select id from backups where store_hash = ? limit 1")
+    .bind(B.storeHash)
+    .first<{ id: string }>();
+  Object.assign(ids, {
+    type: rec!.type,
+    record: rec!.record_id,
+    version: String(ver!.id),
+    backup: backup!.id,
+  });
 
   // B restores one record and exports once, so those ids exist too.
-  const restore = await B.api(`/api/vault/items/${ids.type}/${ids.record}/restore`, { method: "POST", json: { versionId: ver!.id } });
+  const restore = await B.api(`/api/vault/items/${ids.type}/${ids.record}/restore`, {
+    method: "POST",
+    json: { versionId: ver!.id },
+  });
   const restoreBody = await restore.json<Record<string, unknown>>();
   ids.restore = String(restoreBody.restoreId ?? restoreBody.id ?? "none");
   await settle(B.storeHash);
-  const exp = await B.api("/api/exports", { method: "POST", json: { types: ["brands"], emails: ["owner@example.com"] } });
+  const exp = await B.api("/api/exports", {
+    method: "POST",
+    json: { types: ["brands"], emails: ["owner@example.com"] },
+  });
   const expBody = await exp.json<Record<string, unknown>>();
   ids.export = String(expBody.id ?? expBody.exportId ?? "none");
   await settle(B.storeHash);
 
-  const names = await env.DB.prepare("select display_name from records where store_hash = ? and length(display_name) > 6 limit 25")
+  const names = await env.DB.prepare(
+    "select display_name from records where store_hash = ? and length(display_name) > 6 limit 25",
+  )
     .bind(B.storeHash)
     .all<{ display_name: string }>();
   secrets.push(B.storeHash, ...names.results.map((r) => r.display_name), ids.restore, ids.export, ids.backup);
@@ -133,6 +165,8 @@ describe("tenant isolation across every /api route", () => {
     // Let any job A may have started settle before comparing B.
     await settle(A.storeHash);
     expect(await snapshotOf(B.storeHash)).toBe(before);
-    console.log(`isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`);
+    console.log(
+      `isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`,
+    );
   });
 });

@@ -1,26 +1,26 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
+import { discoveryRoutes } from "./activity/discovery";
 import type { AppEnv } from "./api/context";
 import { sessionRoutes } from "./api/session-routes";
 import { requireSession } from "./auth/middleware";
 import { authRoutes } from "./auth/routes";
 import { loadSession } from "./auth/sessions";
 import { signinRoutes } from "./auth/signin";
+import { backupRoutes } from "./backup/routes";
+import { webhookRoutes } from "./backup/webhooks";
 import { getDb } from "./db/client";
 import { downloadRoutes } from "./export/download-routes";
 import { exportRoutes } from "./export/routes";
 import { integrityRoutes } from "./integrity/routes";
 import { HttpError } from "./lib/errors";
-import { devRoutes } from "./notify/dev-routes";
-import { discoveryRoutes } from "./activity/discovery";
-import { plansRoutes } from "./plans/routes";
-import { settingsRoutes } from "./settings/routes";
 import { securityHeaders } from "./lib/security-headers";
-import { backupRoutes } from "./backup/routes";
-import { webhookRoutes } from "./backup/webhooks";
+import { devRoutes } from "./notify/dev-routes";
+import { plansRoutes } from "./plans/routes";
 import { recoveryRoutes } from "./recovery/routes";
 import { restoreRoutes } from "./restore/routes";
+import { settingsRoutes } from "./settings/routes";
 import { vaultRoutes } from "./vault/routes";
 
 export const app = new OpenAPIHono<AppEnv>();
@@ -33,7 +33,11 @@ app.use(
   "/api/*",
   bodyLimit({
     maxSize: 256 * 1024,
-    onError: (c) => c.json({ error: { code: "payload_too_large", message: "The request body is larger than 256 KB." } }, 413),
+    onError: (c) =>
+      c.json(
+        { error: { code: "payload_too_large", message: "The request body is larger than 256 KB." } },
+        413,
+      ),
   }),
 );
 app.use("/api/*", (c, next) => (PUBLIC_API.has(c.req.path) ? next() : requireSession(c, next)));
@@ -64,12 +68,19 @@ app.route("/api", discoveryRoutes);
 
 app.doc31("/api/openapi.json", {
   openapi: "3.1.0",
-  info: { title: "Strongbox API", version: "1", description: "The JSON API the Strongbox app uses. Every route is scoped to the session's store." },
+  info: {
+    title: "Strongbox API",
+    version: "1",
+    description: "The JSON API the Strongbox app uses. Every route is scoped to the session's store.",
+  },
 });
 
 app.notFound((c) => {
   if (c.req.path.startsWith("/api/") || c.req.method !== "GET") {
-    return c.json({ error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } }, 404);
+    return c.json(
+      { error: { code: "not_found", message: `No route for ${c.req.method} ${c.req.path}` } },
+      404,
+    );
   }
   // SPA routes the worker runs first for (so they get the security headers): serve index.html.
   return c.env.ASSETS.fetch(new Request(new URL("/", c.req.url), { headers: c.req.raw.headers }));
@@ -82,7 +93,10 @@ app.onError((err, c) => {
   }
   const requestId = crypto.randomUUID();
   console.error(`request ${requestId} failed`, err instanceof Error ? err.stack : err);
-  return c.json({ error: { code: "internal", message: `Something went wrong (request ${requestId}).` } }, 500);
+  return c.json(
+    { error: { code: "internal", message: `Something went wrong (request ${requestId}).` } },
+    500,
+  );
 });
 
 export type AppType = typeof app;

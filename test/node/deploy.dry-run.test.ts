@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 
 describe("deploy path", () => {
@@ -11,7 +10,12 @@ describe("deploy path", () => {
     const outdir = mkdtempSync(join(tmpdir(), "strongbox-bundle-"));
     const r = spawnSync("node_modules/.bin/wrangler", ["deploy", "--dry-run", "--outdir", outdir], {
       encoding: "utf8",
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false", XDG_CONFIG_HOME: join(process.cwd(), ".config") },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        CLOUDFLARE_CF_FETCH_ENABLED: "false",
+        XDG_CONFIG_HOME: join(process.cwd(), ".config"),
+      },
     });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/--dry-run: exiting now/);

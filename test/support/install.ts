@@ -10,7 +10,10 @@ export type AppSession = {
   api: (path: string, init?: RequestInit & { json?: unknown }) => Promise<Response>;
 };
 
-export async function sandbox<T = unknown>(path: string, init: RequestInit & { json?: unknown } = {}): Promise<T> {
+export async function sandbox<T = unknown>(
+  path: string,
+  init: RequestInit & { json?: unknown } = {},
+): Promise<T> {
   const res = await fetch(`${SANDBOX_URL}${path}`, {
     ...init,
     headers: { "content-type": "application/json", ...(init.headers ?? {}) },
@@ -54,10 +57,13 @@ export async function installViaOAuth(profile: "demo" | "empty" | "rs-10k" = "de
     method: "POST",
     json: { profile, seed },
   });
-  const { callback_url } = await sandbox<{ callback_url: string }>(`/__sandbox/stores/${store.store_hash}/install`, {
-    method: "POST",
-    json: {},
-  });
+  const { callback_url } = await sandbox<{ callback_url: string }>(
+    `/__sandbox/stores/${store.store_hash}/install`,
+    {
+      method: "POST",
+      json: {},
+    },
+  );
   const res = await exports.default.fetch(callback_url, { redirect: "manual" });
   if (res.status !== 302) throw new Error(`install failed: ${res.status} ${await res.text()}`);
   const session = await sessionFromCookie(store.store_hash, cookieFrom(res));

@@ -15,7 +15,10 @@ export const PUBLIC_API = new Set(["/api/health", "/api/openapi.json"]);
 /** Every `/api` route the app documents: the suites below cover new routes without being edited. */
 export async function apiRoutes(): Promise<ApiRoute[]> {
   const doc = await (await exports.default.fetch("http://app.test/api/openapi.json")).json<{
-    paths: Record<string, Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>>;
+    paths: Record<
+      string,
+      Record<string, { parameters?: { in: string; name: string }[]; requestBody?: unknown }>
+    >;
   }>();
   const routes: ApiRoute[] = [];
   for (const [path, ops] of Object.entries(doc.paths)) {

@@ -23,7 +23,12 @@ export function apiRouter() {
       if (!result.success) {
         const issue = result.error.issues[0];
         const field = issue?.path.join(".") || undefined;
-        throw new HttpError(400, "invalid_input", issue ? `${field ?? "input"}: ${issue.message}` : "Invalid input", field);
+        throw new HttpError(
+          400,
+          "invalid_input",
+          issue ? `${field ?? "input"}: ${issue.message}` : "Invalid input",
+          field,
+        );
       }
     },
   });

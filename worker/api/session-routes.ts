@@ -7,7 +7,13 @@ import { apiRouter } from "./context";
 
 const SessionInfo = z
   .object({
-    store: z.object({ hash: z.string(), name: z.string(), plan: z.string(), timezone: z.string(), domain: z.string().nullable() }),
+    store: z.object({
+      hash: z.string(),
+      name: z.string(),
+      plan: z.string(),
+      timezone: z.string(),
+      domain: z.string().nullable(),
+    }),
     user: z.object({ id: z.number(), email: z.string(), role: z.enum(["owner", "user"]) }),
     kind: z.enum(["embedded", "external"]),
     csrfToken: z.string(),
@@ -16,7 +22,9 @@ const SessionInfo = z
 
 const SigninList = z
   .object({
-    signins: z.array(z.object({ email: z.string(), ip: z.string(), userAgent: z.string().nullable(), at: z.number() })),
+    signins: z.array(
+      z.object({ email: z.string(), ip: z.string(), userAgent: z.string().nullable(), at: z.number() }),
+    ),
   })
   .openapi("SigninList");
 
@@ -27,7 +35,9 @@ sessionRoutes.openapi(
     method: "get",
     path: "/signins",
     summary: "The last sign-ins to this store outside the control panel (who, when, from where)",
-    responses: { 200: { description: "Sign-ins, newest first", content: { "application/json": { schema: SigninList } } } },
+    responses: {
+      200: { description: "Sign-ins, newest first", content: { "application/json": { schema: SigninList } } },
+    },
   }),
   async (c) => {
     const rows = await getDb(c.env)
@@ -59,7 +69,13 @@ sessionRoutes.openapi(
     if (!store || !user) throw notFound("Store not found");
     return c.json(
       {
-        store: { hash: store.hash, name: store.name ?? store.hash, plan: store.plan, timezone: store.timezone, domain: store.domain },
+        store: {
+          hash: store.hash,
+          name: store.name ?? store.hash,
+          plan: store.plan,
+          timezone: store.timezone,
+          domain: store.domain,
+        },
         user: { id: user.userId, email: user.email, role: user.role },
         kind: s.kind,
         csrfToken: s.csrfToken,

@@ -13,7 +13,11 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 export const requireSession: MiddlewareHandler<AppEnv> = async (c, next) => {
   const session = await loadSession(getDb(c.env), c);
   if (!session) {
-    throw new HttpError(401, "session_expired", "Your session has expired. Open Strongbox again from your BigCommerce control panel.");
+    throw new HttpError(
+      401,
+      "session_expired",
+      "Your session has expired. Open Strongbox again from your BigCommerce control panel.",
+    );
   }
   if (!SAFE_METHODS.has(c.req.method) && c.req.header("x-csrf-token") !== session.csrfToken) {
     throw new HttpError(403, "csrf", "This request is missing its CSRF token. Reload the app and try again.");

@@ -8,8 +8,8 @@ import { type Db, getDb } from "../db/client";
 import { seenNonces, stores, users } from "../db/schema";
 import { onStoreInstalled, onStoreUninstalled } from "./lifecycle";
 import { messagePage } from "./pages";
-import { PayloadRejected, type SignedPayload, verifySignedPayload } from "./signed-payload";
 import { createSession, revokeSessions, setSessionCookie } from "./sessions";
+import { PayloadRejected, type SignedPayload, verifySignedPayload } from "./signed-payload";
 import { encryptToken } from "./token-crypto";
 
 /** Days an uninstalled store's vault is kept before the scheduler deletes it (a reinstall keeps everything). */
@@ -41,7 +41,11 @@ authRoutes.get(
       account_uuid: z.string().max(64).optional(),
     }),
     (result, c) => {
-      if (!result.success) return c.html(rejectPage("Install failed", "The install request from BigCommerce is incomplete."), 400);
+      if (!result.success)
+        return c.html(
+          rejectPage("Install failed", "The install request from BigCommerce is incomplete."),
+          400,
+        );
     },
   ),
   async (c) => {
@@ -62,7 +66,10 @@ authRoutes.get(
     });
     const parsed = res.ok ? tokenResponse.safeParse(await res.json().catch(() => null)) : null;
     if (!parsed?.success) {
-      return c.html(rejectPage("Install failed", "BigCommerce did not accept the install code. Try installing again."), 401);
+      return c.html(
+        rejectPage("Install failed", "BigCommerce did not accept the install code. Try installing again."),
+        401,
+      );
     }
     const grant = parsed.data;
     const storeHash = grant.context.slice("stores/".length);
@@ -118,13 +125,24 @@ async function fetchStoreInfo(env: Env, storeHash: string, accessToken: string) 
     });
     if (!res.ok) return null;
     const body = (await res.json()) as { name?: string; domain?: string; timezone?: { name?: string } };
-    return { name: body.name ?? storeHash, domain: body.domain ?? null, timezone: body.timezone?.name ?? "UTC" };
+    return {
+      name: body.name ?? storeHash,
+      domain: body.domain ?? null,
+      timezone: body.timezone?.name ?? "UTC",
+    };
   } catch {
     return null;
   }
 }
 
-async function upsertUser(db: Db, storeHash: string, userId: number, email: string, role: "owner" | "user", locale?: string) {
+async function upsertUser(
+  db: Db,
+  storeHash: string,
+  userId: number,
+  email: string,
+  role: "owner" | "user",
+  locale?: string,
+) {
   const now = Date.now();
   await db
     .insert(users)
@@ -154,7 +172,8 @@ async function acceptPayload(env: Env, jwt: string | undefined): Promise<SignedP
 
 async function installedStore(db: Db, storeHash: string) {
   const [store] = await db.select().from(stores).where(eq(stores.hash, storeHash)).limit(1);
-  if (!store || store.status !== "installed") throw new PayloadRejected("Strongbox is not installed on this store.");
+  if (!store || store.status !== "installed")
+    throw new PayloadRejected("Strongbox is not installed on this store.");
   return store;
 }
 
@@ -166,7 +185,11 @@ authRoutes.get("/load", zValidator("query", jwtQuery), async (c) => {
     const payload = await acceptPayload(c.env, c.req.valid("query").signed_payload_jwt);
     const role = payload.owner?.id === payload.user.id ? "owner" : "user";
     await upsertUser(db, payload.storeHash, payload.user.id, payload.user.email, role, payload.user.locale);
-    const session = await createSession(db, { storeHash: payload.storeHash, userId: payload.user.id, kind: "embedded" });
+    const session = await createSession(db, {
+      storeHash: payload.storeHash,
+      userId: payload.user.id,
+      kind: "embedded",
+    });
     setSessionCookie(c, session.token, "embedded", session.expiresAt);
     // BigCommerce passes a deep link in `url`; only follow app-relative paths.
     const target = payload.url && /^\/[a-z0-9/_-]*$/i.test(payload.url) ? payload.url : "/";

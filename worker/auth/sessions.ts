@@ -35,7 +35,12 @@ export async function createSession(
   return { token, expiresAt };
 }
 
-export function setSessionCookie(c: Context, token: string, kind: "embedded" | "external", expiresAt: number) {
+export function setSessionCookie(
+  c: Context,
+  token: string,
+  kind: "embedded" | "external",
+  expiresAt: number,
+) {
   setCookie(c, SESSION_COOKIE, token, {
     path: "/",
     httpOnly: true,
@@ -58,7 +63,8 @@ export async function loadSession(db: Db, c: Context, now = Date.now()): Promise
     .where(and(eq(sessions.idHash, await sha256Hex(token)), isNull(sessions.revokedAt)))
     .limit(1);
   const row = rows[0];
-  if (!row || row.session.expiresAt <= now || row.user.removedAt || row.storeStatus !== "installed") return null;
+  if (!row || row.session.expiresAt <= now || row.user.removedAt || row.storeStatus !== "installed")
+    return null;
   return {
     storeHash: row.session.storeHash,
     userId: row.session.userId,
@@ -74,5 +80,8 @@ export async function revokeSessions(db: Db, storeHash: string, userId?: number,
     userId === undefined
       ? eq(sessions.storeHash, storeHash)
       : and(eq(sessions.storeHash, storeHash), eq(sessions.userId, userId));
-  await db.update(sessions).set({ revokedAt: now }).where(and(where, isNull(sessions.revokedAt)));
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(where, isNull(sessions.revokedAt)));
 }

@@ -42,7 +42,8 @@ export async function verifySignedPayload(
   } catch {
     throw new PayloadRejected("The signed payload is malformed.");
   }
-  if (header.alg !== "HS256") throw new PayloadRejected(`Signing algorithm ${header.alg ?? "none"} is not accepted.`);
+  if (header.alg !== "HS256")
+    throw new PayloadRejected(`Signing algorithm ${header.alg ?? "none"} is not accepted.`);
   const key = await crypto.subtle.importKey(
     "raw",
     new TextEncoder().encode(env.BC_CLIENT_SECRET),
@@ -57,12 +58,16 @@ export async function verifySignedPayload(
     new TextEncoder().encode(`${parts[0]}.${parts[1]}`),
   );
   if (!valid) throw new PayloadRejected("The signature does not match this app's client secret.");
-  if (claims.aud !== env.BC_CLIENT_ID) throw new PayloadRejected("The payload was issued for another app (aud).");
+  if (claims.aud !== env.BC_CLIENT_ID)
+    throw new PayloadRejected("The payload was issued for another app (aud).");
   if (claims.iss !== "bc") throw new PayloadRejected("The payload was not issued by BigCommerce (iss).");
   const now = Math.floor(nowMs / 1000);
-  if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_S < now) throw new PayloadRejected("The payload has expired.");
-  if (typeof claims.nbf === "number" && claims.nbf - CLOCK_SKEW_S > now) throw new PayloadRejected("The payload is not valid yet.");
-  if (typeof claims.jti !== "string" || !claims.jti) throw new PayloadRejected("The payload has no id (jti).");
+  if (typeof claims.exp !== "number" || claims.exp + CLOCK_SKEW_S < now)
+    throw new PayloadRejected("The payload has expired.");
+  if (typeof claims.nbf === "number" && claims.nbf - CLOCK_SKEW_S > now)
+    throw new PayloadRejected("The payload is not valid yet.");
+  if (typeof claims.jti !== "string" || !claims.jti)
+    throw new PayloadRejected("The payload has no id (jti).");
   const sub = typeof claims.sub === "string" ? /^stores\/([a-z0-9]+)$/i.exec(claims.sub) : null;
   if (!sub) throw new PayloadRejected("The payload names no store (sub).");
   const user = claims.user as SignedPayload["user"] | undefined;

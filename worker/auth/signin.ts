@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { html } from "hono/html";
 import type { AppEnv } from "../api/context";
 import { type Db, getDb } from "../db/client";
-import { signinTokens, signins, stores, users } from "../db/schema";
+import { signins, signinTokens, stores, users } from "../db/schema";
 import { base64url, base64urlDecode, randomToken, sha256Hex } from "../lib/ids";
 import { isValidEmail, sendEmail } from "../notify/email";
 import { messagePage, page } from "./pages";
@@ -17,7 +17,12 @@ import { signinEmail } from "./signin-email";
  * whether or not the email is known, so the page reveals no accounts.
  */
 export const SIGNIN_LINK_TTL_MS = 15 * 60_000;
-export const SIGNIN_LIMITS = { perEmail: 3, perEmailWindowMs: 15 * 60_000, perIp: 10, perIpWindowMs: 3600_000 };
+export const SIGNIN_LIMITS = {
+  perEmail: 3,
+  perEmailWindowMs: 15 * 60_000,
+  perIp: 10,
+  perIpWindowMs: 3600_000,
+};
 const CHOOSER_COOKIE = "sb_signin";
 const CHOOSER_TTL_MS = 10 * 60_000;
 
@@ -32,7 +37,9 @@ function sameOrigin(c: { req: { header: (n: string) => string | undefined }; env
   return !origin || origin === new URL(c.env.APP_URL).origin;
 }
 
-const form = (email = "") => html`<p>Open your store's backups without the BigCommerce control panel. We will email you a
+const form = (
+  email = "",
+) => html`<p>Open your store's backups without the BigCommerce control panel. We will email you a
     sign-in link.</p>
   <form method="post" action="/signin">
     <label for="email">Email of a user of your store</label>
@@ -44,11 +51,18 @@ const form = (email = "") => html`<p>Open your store's backups without the BigCo
 signinRoutes.get("/", (c) => c.html(page("Sign in", form())));
 
 signinRoutes.post("/", async (c) => {
-  if (!sameOrigin(c)) return c.html(messagePage("Sign in", "This form can only be sent from the Strongbox sign-in page."), 403);
+  if (!sameOrigin(c))
+    return c.html(messagePage("Sign in", "This form can only be sent from the Strongbox sign-in page."), 403);
   const body = await c.req.parseBody();
   const email = normalize(typeof body.email === "string" ? body.email : "");
   if (!isValidEmail(email)) {
-    return c.html(page("Sign in", html`<p role="alert">Enter a valid email address, such as name@example.com.</p>${form(email)}`), 400);
+    return c.html(
+      page(
+        "Sign in",
+        html`<p role="alert">Enter a valid email address, such as name@example.com.</p>${form(email)}`,
+      ),
+      400,
+    );
   }
   const db = getDb(c.env);
   const now = Date.now();
@@ -58,21 +72,49 @@ signinRoutes.post("/", async (c) => {
     .from(signinTokens)
     .where(and(eq(signinTokens.ip, ip), gt(signinTokens.createdAt, now - SIGNIN_LIMITS.perIpWindowMs)));
   if ((byIp?.n ?? 0) >= SIGNIN_LIMITS.perIp) {
-    return c.html(messagePage("Too many requests", "Too many sign-in requests came from your network. Try again in an hour."), 429);
+    return c.html(
+      messagePage(
+        "Too many requests",
+        "Too many sign-in requests came from your network. Try again in an hour.",
+      ),
+      429,
+    );
   }
   const [byEmail] = await db
     .select({ n: count() })
     .from(signinTokens)
-    .where(and(eq(signinTokens.email, email), gt(signinTokens.createdAt, now - SIGNIN_LIMITS.perEmailWindowMs)));
+    .where(
+      and(eq(signinTokens.email, email), gt(signinTokens.createdAt, now - SIGNIN_LIMITS.perEmailWindowMs)),
+    );
   const known = (await storesOf(db, email)).length > 0;
   if (known && (byEmail?.n ?? 0) < SIGNIN_LIMITS.perEmail) {
     const token = randomToken();
-    await db.insert(signinTokens).values({ tokenHash: await sha256Hex(token), email, ip, createdAt: now, expiresAt: now + SIGNIN_LINK_TTL_MS });
-    const mail = signinEmail({ link: `${c.env.APP_URL}/signin/verify?token=${token}`, minutes: SIGNIN_LINK_TTL_MS / 60_000 });
+    await db
+      .insert(signinTokens)
+      .values({
+        tokenHash: await sha256Hex(token),
+        email,
+        ip,
+        createdAt: now,
+        expiresAt: now + SIGNIN_LINK_TTL_MS,
+      });
+    const mail = signinEmail({
+      link: `${c.env.APP_URL}/signin/verify?token=${token}`,
+      minutes: SIGNIN_LINK_TTL_MS / 60_000,
+    });
     await sendEmail(c.env, { storeHash: null, kind: "signin", to: [email], ...mail });
   } else {
     // Unknown emails count against the IP limit too, so the page cannot be used to probe addresses quickly.
-    await db.insert(signinTokens).values({ tokenHash: await sha256Hex(randomToken()), email, ip, createdAt: now, expiresAt: now, usedAt: now });
+    await db
+      .insert(signinTokens)
+      .values({
+        tokenHash: await sha256Hex(randomToken()),
+        email,
+        ip,
+        createdAt: now,
+        expiresAt: now,
+        usedAt: now,
+      });
   }
   return c.html(
     messagePage(
@@ -98,7 +140,8 @@ signinRoutes.get("/verify", (c) => {
 });
 
 signinRoutes.post("/verify", async (c) => {
-  if (!sameOrigin(c)) return c.html(messagePage("Sign in", "This form can only be sent from Strongbox."), 403);
+  if (!sameOrigin(c))
+    return c.html(messagePage("Sign in", "This form can only be sent from Strongbox."), 403);
   const body = await c.req.parseBody();
   const token = typeof body.token === "string" ? body.token : "";
   const db = getDb(c.env);
@@ -107,11 +150,24 @@ signinRoutes.post("/verify", async (c) => {
     ? await db
         .update(signinTokens)
         .set({ usedAt: now })
-        .where(and(eq(signinTokens.tokenHash, await sha256Hex(token)), isNull(signinTokens.usedAt), gt(signinTokens.expiresAt, now)))
+        .where(
+          and(
+            eq(signinTokens.tokenHash, await sha256Hex(token)),
+            isNull(signinTokens.usedAt),
+            gt(signinTokens.expiresAt, now),
+          ),
+        )
         .returning({ email: signinTokens.email })
     : [];
   const expired = () =>
-    c.html(messagePage("Link expired", "This sign-in link has expired or was already used.", "Ask for a new one at /signin."), 410);
+    c.html(
+      messagePage(
+        "Link expired",
+        "This sign-in link has expired or was already used.",
+        "Ask for a new one at /signin.",
+      ),
+      410,
+    );
   if (!spent) return expired();
   const choices = await storesOf(db, spent.email);
   if (choices.length === 0) return expired();
@@ -141,11 +197,15 @@ signinRoutes.post("/verify", async (c) => {
 });
 
 signinRoutes.post("/choose", async (c) => {
-  if (!sameOrigin(c)) return c.html(messagePage("Sign in", "This form can only be sent from Strongbox."), 403);
+  if (!sameOrigin(c))
+    return c.html(messagePage("Sign in", "This form can only be sent from Strongbox."), 403);
   const email = await verifyChooser(c.env, getCookie(c, CHOOSER_COOKIE));
   const body = await c.req.parseBody();
-  const choice = email ? (await storesOf(getDb(c.env), email)).find((s) => s.storeHash === body.store) : undefined;
-  if (!email || !choice) return c.html(messagePage("Link expired", "Your sign-in expired. Ask for a new link at /signin."), 410);
+  const choice = email
+    ? (await storesOf(getDb(c.env), email)).find((s) => s.storeHash === body.store)
+    : undefined;
+  if (!email || !choice)
+    return c.html(messagePage("Link expired", "Your sign-in expired. Ask for a new link at /signin."), 410);
   deleteCookie(c, CHOOSER_COOKIE, { path: "/signin", secure: true });
   return startExternalSession(c, getDb(c.env), choice, email);
 });
@@ -164,13 +224,12 @@ async function storesOf(db: Db, email: string): Promise<StoreChoice[]> {
     .map((r) => ({ storeHash: r.storeHash, userId: r.userId, name: r.name ?? r.storeHash }));
 }
 
-async function startExternalSession(
-  c: Context<AppEnv>,
-  db: Db,
-  choice: StoreChoice,
-  email: string,
-) {
-  const session = await createSession(db, { storeHash: choice.storeHash, userId: choice.userId, kind: "external" });
+async function startExternalSession(c: Context<AppEnv>, db: Db, choice: StoreChoice, email: string) {
+  const session = await createSession(db, {
+    storeHash: choice.storeHash,
+    userId: choice.userId,
+    kind: "external",
+  });
   await db.insert(signins).values({
     storeHash: choice.storeHash,
     userId: choice.userId,
@@ -184,7 +243,13 @@ async function startExternalSession(
 }
 
 async function hmac(env: Env, data: string) {
-  const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(env.LINK_SIGNING_SECRET), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey(
+    "raw",
+    new TextEncoder().encode(env.LINK_SIGNING_SECRET),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
   return base64url(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`signin-chooser:${data}`)));
 }
 
@@ -196,6 +261,9 @@ async function signChooser(env: Env, email: string, expiresAt: number) {
 async function verifyChooser(env: Env, value: string | undefined): Promise<string | null> {
   const [data, sig] = (value ?? "").split(".");
   if (!data || !sig || sig !== (await hmac(env, data))) return null;
-  const parsed = JSON.parse(new TextDecoder().decode(base64urlDecode(data))) as { email: string; expiresAt: number };
+  const parsed = JSON.parse(new TextDecoder().decode(base64urlDecode(data))) as {
+    email: string;
+    expiresAt: number;
+  };
   return parsed.expiresAt > Date.now() ? parsed.email : null;
 }

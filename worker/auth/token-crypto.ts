@@ -54,7 +54,11 @@ export async function decryptToken(
   const raw = keyring(env).all.get(store.tokenKeyId);
   if (!raw) throw new TokenUnavailableError(`Encryption key ${store.tokenKeyId} is not configured.`);
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: base64urlDecode(store.tokenIv), additionalData: new TextEncoder().encode(store.hash) },
+    {
+      name: "AES-GCM",
+      iv: base64urlDecode(store.tokenIv),
+      additionalData: new TextEncoder().encode(store.hash),
+    },
     await importKey(raw),
     base64urlDecode(store.tokenCiphertext),
   );

@@ -14,11 +14,14 @@ export class HttpError extends Error {
   }
 
   body(): ErrorBody {
-    return { error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) } };
+    return {
+      error: { code: this.code, message: this.message, ...(this.field ? { field: this.field } : {}) },
+    };
   }
 }
 
-export const badRequest = (message: string, field?: string) => new HttpError(400, "bad_request", message, field);
+export const badRequest = (message: string, field?: string) =>
+  new HttpError(400, "bad_request", message, field);
 export const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
 export const forbidden = (message: string, code = "forbidden") => new HttpError(403, code, message);
 export const notFound = (message: string) => new HttpError(404, "not_found", message);

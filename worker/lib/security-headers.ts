@@ -27,5 +27,6 @@ export const securityHeaders: MiddlewareHandler<{ Bindings: Env }> = async (c, n
   c.res.headers.set("Content-Security-Policy", csp);
   c.res.headers.set("X-Content-Type-Options", "nosniff");
   c.res.headers.set("Referrer-Policy", "strict-origin-when-cross-origin");
-  if (!c.res.headers.has("Cache-Control") && c.req.path.startsWith("/api/")) c.res.headers.set("Cache-Control", "no-store");
+  if (!c.res.headers.has("Cache-Control") && c.req.path.startsWith("/api/"))
+    c.res.headers.set("Cache-Control", "no-store");
 };
