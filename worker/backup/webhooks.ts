@@ -65,7 +65,7 @@ export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigco
   }
   const route = webhookScopes().find((w) => w.scope === payload.scope);
   if (!route) return c.json({ ok: true, ignored: "scope" });
-  const id = readPath(payload, route.idPath);
+  const id = route.id ?? (route.idPath ? readPath(payload, route.idPath) : undefined);
   if (id === undefined || id === null) return c.json({ ok: true, ignored: "no id" });
 
   const nonce = `webhook:${storeHash}:${payload.hash ?? (await sha256Hex(raw))}`;

@@ -37,8 +37,10 @@ export type IncrementalFilter = {
  */
 export type DeletionDetection = "id_listing" | "full_listing" | "webhooks";
 
-/** A webhook scope and where the id of the record to capture sits in its payload. */
-export type WebhookRoute = { scope: string; idPath: string };
+/** A webhook scope and where the id of the record to capture sits in its payload (or the fixed record it is about). */
+export type WebhookRoute =
+  | { scope: string; idPath: string; id?: never }
+  | { scope: string; id: string; idPath?: never };
 
 /**
  * A sub-resource fetched with the record and stored inside its body (field `into`):
@@ -717,7 +719,7 @@ export const contentTypes = [
     idField: "setting",
     naturalKeys: ["setting"],
     deletions: "full_listing",
-    webhooks: [{ scope: "store/information/updated", idPath: "store_information" }],
+    webhooks: [{ scope: "store/information/updated", id: "store_information" }],
     readOnly: [],
     display: { name: ["setting"], search: ["setting"] },
     summary: ["setting"],
@@ -1048,9 +1050,14 @@ export function backupOrder(keys: readonly string[] = typeKeys): TypeKey[] {
 }
 
 /** Webhook scopes to register for automatic sync, and the type each one captures. */
-export function webhookScopes(): { scope: string; type: TypeKey; idPath: string }[] {
+export function webhookScopes(): { scope: string; type: TypeKey; idPath?: string; id?: string }[] {
   return contentTypes.flatMap((t) =>
-    ((t as ContentType).webhooks ?? []).map((w) => ({ scope: w.scope, type: t.key, idPath: w.idPath })),
+    ((t as ContentType).webhooks ?? []).map((w) => ({
+      scope: w.scope,
+      type: t.key,
+      idPath: w.idPath,
+      id: w.id,
+    })),
   );
 }
 
