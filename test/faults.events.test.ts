@@ -5,7 +5,7 @@ import worker from "../worker/index";
 import { checkVault } from "../worker/integrity/vault-check";
 import type { JobStatus } from "../worker/jobs/store-jobs";
 import { calm, duplicateVersions, expectReadableFailure, report } from "./faults.support";
-import { CATALOG, json, startBulk, storeAfterMutation } from "./recovery.support";
+import { CATALOG, startBulk, storeAfterMutation } from "./recovery.support";
 import { installViaOAuth, sandbox } from "./support/install";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin, waitForJob } from "./support/stores";
 import { SANDBOX_URL } from "./support/test-env";
@@ -76,7 +76,7 @@ describe("queue redelivery", () => {
         attempts.map((a) => ({ id: `capture-${id}-${a}`, timestamp: new Date(), attempts: a, body })),
       );
       const ctx = createExecutionContext();
-      await worker.queue(batch, env, ctx);
+      await worker.queue(batch, env);
       const result = await getQueueResult(batch, ctx);
       expect(result.retryMessages).toEqual([]);
       expect(result.explicitAcks.sort()).toEqual(attempts.map((a) => `capture-${id}-${a}`).sort());
@@ -176,14 +176,18 @@ describe("a backup and a restore requested at the same moment", () => {
         .bind(store.storeHash)
         .first<number>("n")) ?? 0;
     const outcomes: string[] = [];
-    for (const restoreFirst of [false, true, false]) {
+    // Together (either call first), then the restore a moment ahead, so both refusal paths are seen.
+    for (const mode of ["backup called first", "restore called first", "restore a moment ahead"]) {
       const backupsBefore = await count("backups");
       const restoresBefore = await count("restores");
       const backup = () => jobsOf(store.storeHash).startBackup({ kind: "manual", types: CATALOG });
       const restore = () => startBulk(store, body);
-      const [b, r] = restoreFirst
-        ? await Promise.all([restore(), backup()]).then(([r1, b1]) => [b1, r1] as const)
-        : await Promise.all([backup(), restore()]);
+      const [b, r] =
+        mode === "backup called first"
+          ? await Promise.all([backup(), restore()])
+          : mode === "restore called first"
+            ? await Promise.all([restore(), backup()]).then(([r1, b1]) => [b1, r1] as const)
+            : await restore().then(async (r1) => [await backup(), r1] as const);
       const restoreStarted = r.status === 202 || r.status === 201 || r.status === 200;
       expect(Number(b.started) + Number(restoreStarted), "exactly one job runs").toBe(1);
       if (b.started) {
@@ -200,7 +204,7 @@ describe("a backup and a restore requested at the same moment", () => {
       expect(done.status).toBe("done");
       expect(await count("backups")).toBe(backupsBefore + (b.started ? 1 : 0));
       expect(await count("restores")).toBe(restoresBefore + (restoreStarted ? 1 : 0));
-      outcomes.push(b.started ? "backup ran, restore refused" : "restore ran, backup refused");
+      outcomes.push(`${mode}: ${b.started ? "backup ran, restore refused" : "restore ran, backup refused"}`);
     }
     report({ job: "backup + restore", scenario: "same moment", outcomes });
     expect((await checkVault(env, store.storeHash)).problems).toEqual([]);

@@ -36,8 +36,6 @@ const TYPES = [
 ];
 const SEED = 83;
 
-type Export = { status: string; error: string | null; manifest: Manifest; files: string[] };
-
 async function exportStore(storeHash: string, opts: { restarts?: boolean } = {}) {
   const exportId = await startExport(env, {
     storeHash,
