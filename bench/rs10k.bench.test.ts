@@ -16,7 +16,7 @@ import { finished, json, startBulk } from "../test/recovery.support";
 import { installViaOAuth, sandbox } from "../test/support/install";
 import { jobsOf, sandboxAdmin, waitForJob } from "../test/support/stores";
 import { packKey } from "../worker/backup/vault-writer";
-import { getType, minCalls, typeKeys } from "../worker/bigcommerce/registry";
+import { getType, isTypeKey, minCalls, typeKeys } from "../worker/bigcommerce/registry";
 import { startExport } from "../worker/export/start";
 import type { JobStatus } from "../worker/jobs/store-jobs";
 import { type BenchResult, measureBaseline, median, minutesAtStandard, report, round } from "./support";
@@ -188,6 +188,14 @@ async function zipUncompressed(key: string): Promise<{ bytes: number; entries: n
 
 const goal = (figure: string, text: string, met: boolean | null) => ({ figure, goal: text, met });
 
+// `npm run bench -- export` runs the full backup (every step starts from it) and then only the named steps.
+const only =
+  (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_BENCH_ONLY?.split(",").filter(
+    Boolean,
+  ) ?? [];
+const wanted = (...names: string[]) =>
+  only.length === 0 || names.some((n) => only.includes(n)) || only.includes("rs10k");
+
 describe.sequential("rs-10k", () => {
   it("installs the rs-10k store", async () => {
     baseline = await measureBaseline();
@@ -298,18 +306,11 @@ describe.sequential("rs-10k", () => {
     expect(run.stats.rate_limited_429).toBe(0);
   });
 
-  it("2. daily incremental after 1% churn", async () => {
+  it.skipIf(!wanted("incremental"))("2. daily incremental after 1% churn", async () => {
     expect(fullBackupId).not.toBe("");
     const mutated = await sandboxAdmin<{ changed: Changes }>(`/stores/${storeHash}/mutate`, {
       json: { kind: "churn", share: 0.01, seed: SEED },
     });
-    const changedPerResource = Object.fromEntries(
-      Object.entries(mutated.changed).map(([k, c]) => [
-        k,
-        c.created.length + c.updated.length + c.deleted.length,
-      ]),
-    );
-    const changed = Object.values(changedPerResource).reduce((a, b) => a + b, 0);
     const since = Date.now();
     const run = await runBackup("scheduled");
     const w = await written(run.backupId, since, Date.now());
@@ -318,6 +319,38 @@ describe.sequential("rs-10k", () => {
         .filter(([, p]) => p.versions + p.deleted > 0 || p.calls > 0)
         .map(([k, p]) => [k, { calls: p.calls, versions: p.versions, deleted: p.deleted }]),
     );
+    // The records the churn changed, as vault records: ids of registry types as they are; a changed
+    // variant changes its product (found in the new product versions' bodies); resources the vault
+    // does not keep (e.g. newsletter subscribers) are listed apart.
+    const expected = new Set<string>();
+    const notKept: Record<string, number> = {};
+    for (const [res, c] of Object.entries(mutated.changed)) {
+      const ids = [...c.created, ...c.updated, ...c.deleted].map(String);
+      if (isTypeKey(res)) for (const id of ids) expected.add(`${res}:${id}`);
+      else if (res !== "product_variants") notKept[res] = ids.length;
+    }
+    const variantIds = new Set((mutated.changed.product_variants?.updated ?? []).map(Number));
+    const got = (
+      await env.DB.prepare(
+        'select type, record_id, pack_id, "offset", length from versions where store_hash = ? and backup_id = ?',
+      )
+        .bind(storeHash, run.backupId)
+        .all<{ type: string; record_id: string; pack_id: string | null; offset: number; length: number }>()
+    ).results;
+    for (const v of got.filter((x) => x.type === "products" && x.pack_id)) {
+      const obj = await env.VAULT.get(packKey(storeHash, v.pack_id as string), {
+        range: { offset: v.offset, length: v.length },
+      });
+      const body = JSON.parse(
+        new TextDecoder().decode(inflateSync(new Uint8Array(await (obj as R2ObjectBody).arrayBuffer()))),
+      );
+      if ((body.variants ?? []).some((x: { id: number }) => variantIds.has(x.id)))
+        expected.add(`products:${v.record_id}`);
+    }
+    const gotKeys = new Set(got.map((v) => `${v.type}:${v.record_id}`));
+    const missing = [...expected].filter((k) => !gotKeys.has(k));
+    const extra = [...gotKeys].filter((k) => !expected.has(k));
+    const changed = expected.size;
     const ratio = w.versionBytes > 0 ? w.r2Bytes / w.versionBytes : 0;
     report({
       name: "incremental",
@@ -326,7 +359,9 @@ describe.sequential("rs-10k", () => {
       figures: {
         changedRecords: changed,
         newVersions: w.versions,
-        newVersionsEqualChanged: w.versions === changed,
+        missedChanges: missing.length,
+        versionsBeyondChanges: extra.length,
+        newVersionsEqualChanged: missing.length === 0 && extra.length === 0,
         apiCalls: run.stats.total_requests,
         status429: run.stats.rate_limited_429,
         minutesAtStandard: round(minutesAtStandard(run.stats.total_requests), 2),
@@ -341,19 +376,23 @@ describe.sequential("rs-10k", () => {
       goals: [
         goal("apiCalls", "≤ 400", run.stats.total_requests <= 400),
         goal("storedOverCompressed", "≤ 1.2x", ratio <= 1.2),
-        goal("newVersionsEqualChanged", "new versions = changed records", w.versions === changed),
+        goal(
+          "newVersionsEqualChanged",
+          "new versions = changed records",
+          missing.length === 0 && extra.length === 0,
+        ),
       ],
       notes: [
         "changed records = created + updated + deleted that the sandbox's churn reports, per resource",
         "compressed size = the raw-DEFLATE length of each new version's canonical JSON as stored (versions.length); stored = bytes of the packs the backup put",
-        `changed per resource: ${JSON.stringify(changedPerResource)}`,
+        `missed: ${JSON.stringify(missing.slice(0, 20))}; beyond the churn's list: ${JSON.stringify(extra.slice(0, 20))}; changed resources the vault does not keep: ${JSON.stringify(notKept)}`,
         `per type (calls, versions, deleted): ${JSON.stringify(perType)}`,
       ],
     });
     console.log("requests", JSON.stringify(run.stats.requests));
   });
 
-  it("5. export of rs-10k, all types", async () => {
+  it.skipIf(!wanted("export"))("5. export of rs-10k, all types", async () => {
     await resetStats();
     const t0 = performance.now();
     const id = await startExport(env, {
@@ -421,7 +460,7 @@ describe.sequential("rs-10k", () => {
     });
   });
 
-  it("4. bulk restore of 10,000 products after a bad import", async () => {
+  it.skipIf(!wanted("bulk-restore"))("4. bulk restore of 10,000 products after a bad import", async () => {
     const catalog = ["products", "brands", "categories", "category_trees"];
     const mutated = await sandboxAdmin<{ changed: Changes }>(`/stores/${storeHash}/mutate`, {
       json: { kind: "bad-import", type: "products", share: 1, seed: SEED },

@@ -39,7 +39,8 @@ if (!existsSync("dist/app/index.html")) execSync("npm run build", { stdio: "inhe
 
 const started = new Date();
 const child = spawn("npx", ["vitest", "run", "--project", "bench", ...files], {
-  env: { ...process.env, STRONGBOX_BENCH: "1" },
+  // VITE_ variables reach the workerd test files (import.meta.env): the rs-10k file runs only the named steps.
+  env: { ...process.env, STRONGBOX_BENCH: "1", VITE_BENCH_ONLY: names.join(",") },
   stdio: ["ignore", "pipe", "inherit"],
 });
 const results: BenchResult[] = [];
