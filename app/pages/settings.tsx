@@ -6,6 +6,7 @@ import { Card } from "../components/card";
 import { EmailChips } from "../components/email-chips";
 import { HelpLink } from "../components/help-link";
 import { PageHeader } from "../components/page-header";
+import { SigninLog } from "../components/signin-log";
 import { notifySuccess } from "../components/toast";
 import { formatDateTime, formatNumber } from "../format";
 import { planName, useSession } from "../session";
@@ -67,6 +68,7 @@ export default function Settings() {
           {(v) => <SettingsForm view={v()} onSaved={(saved) => mutate(saved)} />}
         </Show>
       </ErrorBoundary>
+      <SigninLog />
     </div>
   );
 }
