@@ -114,7 +114,7 @@ describe("Restore to this version: products", () => {
     expect((await bc.export()).products.find((p) => p.id === newId)).toBeUndefined();
   });
 
-  it("puts back a product's modifiers (with their values) and metafields, after a change and after a deletion", async () => {
+  it("puts back a product's modifiers (with their values), complex rules and metafields, after a change and after a deletion", async () => {
     const store = await catalogStore(22);
     const { bc } = store;
     const id = await createProduct(store, "Gift Box", "GB-1");
@@ -133,6 +133,16 @@ describe("Restore to this version: products", () => {
       value: "yes",
       permission_set: "app_only",
     });
+    const [wrap] = await bc.get<{ id: number; option_values: { id: number; label: string }[] }[]>(
+      `/v3/catalog/products/${id}/modifiers`,
+    );
+    await bc.post(`/v3/catalog/products/${id}/complex-rules`, {
+      sort_order: 0,
+      price_adjuster: { adjuster: "relative", adjuster_value: 4.5 },
+      conditions: [
+        { modifier_id: wrap.id, modifier_value_id: wrap.option_values.find((v) => v.label === "Fabric")?.id },
+      ],
+    });
     await runBackup(store.storeHash, CATALOG);
     const expected = productState(await bc.export(), id);
     const modifiers = (ex: Record<string, Record<string, unknown>[]>, pid: number) =>
@@ -143,6 +153,23 @@ describe("Restore to this version: products", () => {
           type: m.type,
           values: ((m.option_values as { label: string }[]) ?? []).map((v) => v.label).sort(),
         }));
+    // A rule as the merchant reads it: which modifier value triggers which price change.
+    const rules = (ex: Record<string, Record<string, unknown>[]>, pid: number) =>
+      (ex.product_complex_rules ?? [])
+        .filter((r) => r.product_id === pid)
+        .map((r) => ({
+          price_adjuster: r.price_adjuster,
+          when: ((r.conditions as { modifier_id: number; modifier_value_id: number }[]) ?? []).map((c) => {
+            const m = (ex.product_modifiers ?? []).find((x) => x.id === c.modifier_id) as
+              | { display_name: string; option_values: { id: number; label: string }[] }
+              | undefined;
+            return `${m?.display_name}=${m?.option_values.find((v) => v.id === c.modifier_value_id)?.label}`;
+          }),
+        }));
+    const expectedRules = rules(await bc.export(), id);
+    expect(expectedRules).toEqual([
+      { price_adjuster: { adjuster: "relative", adjuster_value: 4.5 }, when: ["Gift wrap=Fabric"] },
+    ]);
     const expectedModifiers = modifiers(await bc.export(), id);
     expect(expectedModifiers).toEqual([
       { display_name: "Gift wrap", type: "radio_buttons", values: ["Fabric", "Paper"] },
@@ -169,6 +196,7 @@ describe("Restore to this version: products", () => {
     expect(recreated.items[0].message).not.toMatch(/did not accept/);
     const ex = await bc.export();
     expect(modifiers(ex, newId)).toEqual(expectedModifiers);
+    expect(rules(ex, newId)).toEqual(expectedRules);
     expect(productState(ex, newId)).toEqual(expected);
   });
 

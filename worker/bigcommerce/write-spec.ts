@@ -48,8 +48,13 @@ export type ChildWrite = {
   embedInCreate?: boolean;
   /** Sub-resources BigCommerce keeps by itself and that are never deleted (a product's base variant). */
   permanent?: (child: ApiRecord) => boolean;
-  /** Rewrites a sub-resource before writing it; `live` is the parent as it is now (siblings synced earlier). */
-  prepare?: (child: ApiRecord, live: ApiRecord) => ApiRecord;
+  /**
+   * Rewrites a sub-resource before writing it; `live` is the parent as it is now (siblings synced earlier),
+   * `version` the parent as the version has it (to name what old ids meant).
+   */
+  prepare?: (child: ApiRecord, live: ApiRecord, version: ApiRecord) => ApiRecord;
+  /** Later sub-resources name these by id (variants in complex rules): read them back after writing. */
+  refreshAfter?: boolean;
   /** Sub-resources of each sub-resource (an option's values), synced after their owner; `{child}` in their path is the owner's live id. */
   nested?: ChildWrite;
   /** The create call takes `{ [createWrap]: [sub-resource] }` instead of the sub-resource itself. */
@@ -110,6 +115,44 @@ function variantWithLiveOptionIds(variant: ApiRecord, live: ApiRecord): ApiRecor
   return { ...variant, option_values: values };
 }
 
+type Modifier = { id: number; display_name: string; option_values?: { id: number; label: string }[] };
+type Condition = {
+  modifier_id?: number | null;
+  modifier_value_id?: number | null;
+  variant_id?: number | null;
+  combination_id?: unknown;
+};
+
+/**
+ * Complex rules name modifiers, modifier values and variants by id. Those ids change when the product or
+ * its modifiers are re-created, so each is translated through what it meant in the version (modifier
+ * name, value label, variant SKU) to the live id.
+ */
+function ruleWithLiveIds(rule: ApiRecord, live: ApiRecord, version: ApiRecord): ApiRecord {
+  const oldModifiers = (version.modifiers as Modifier[]) ?? [];
+  const liveModifiers = (live.modifiers as Modifier[]) ?? [];
+  const oldVariants = (version.variants as { id: number; sku: string }[]) ?? [];
+  const liveVariants = (live.variants as { id: number; sku: string }[]) ?? [];
+  const conditions = ((rule.conditions as Condition[]) ?? []).map((c) => {
+    const oldModifier = oldModifiers.find((m) => m.id === c.modifier_id);
+    const liveModifier = oldModifier
+      ? liveModifiers.find((m) => m.display_name === oldModifier.display_name)
+      : undefined;
+    const oldValue = oldModifier?.option_values?.find((v) => v.id === c.modifier_value_id);
+    const liveValue = oldValue
+      ? liveModifier?.option_values?.find((v) => v.label === oldValue.label)
+      : undefined;
+    const oldVariant = oldVariants.find((v) => v.id === c.variant_id);
+    const liveVariant = oldVariant ? liveVariants.find((v) => v.sku === oldVariant.sku) : undefined;
+    return {
+      modifier_id: liveModifier?.id ?? c.modifier_id ?? null,
+      modifier_value_id: liveValue?.id ?? c.modifier_value_id ?? null,
+      variant_id: liveVariant?.id ?? c.variant_id ?? null,
+    };
+  });
+  return { ...rule, conditions };
+}
+
 const hasNoOptionValues = (v: ApiRecord) => !Array.isArray(v.option_values) || v.option_values.length === 0;
 
 /** An image is re-created from its URL; the CDN sizes BigCommerce derives from it are never written. */
@@ -157,6 +200,7 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         readOnly: ["id", "product_id", "name"],
         shape: "single",
         nested: optionValues("/catalog/products/{id}/modifiers/{child}/values"),
+        refreshAfter: true,
       },
       {
         field: "variants",
@@ -167,6 +211,7 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         shape: "single",
         permanent: hasNoOptionValues,
         prepare: variantWithLiveOptionIds,
+        refreshAfter: true,
       },
       {
         field: "images",
@@ -213,6 +258,15 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         readOnly: ["id"],
         shape: "single",
         embedInCreate: true,
+      },
+      {
+        field: "complex_rules",
+        path: "/catalog/products/{id}/complex-rules",
+        idField: "id",
+        match: ["sort_order"],
+        readOnly: ["id", "product_id"],
+        shape: "single",
+        prepare: ruleWithLiveIds,
       },
       metafields("catalog/products"),
     ],

@@ -87,7 +87,9 @@ export async function createRecord(
     if (!child.embedInCreate) continue;
     const list = childrenOf(target, child.field);
     if (list.length > 0)
-      body[child.field] = list.map((c) => childForWrite(child, child.prepare ? child.prepare(c, {}) : c));
+      body[child.field] = list.map((c) =>
+        childForWrite(child, child.prepare ? child.prepare(c, {}, target) : c),
+      );
   }
   // Upserts keyed by the record's own id (email templates) name it in the path.
   const ownId = idFieldsOf(type).length === 1 ? String(target[idFieldsOf(type)[0]] ?? "") : "";
@@ -243,7 +245,7 @@ export function planChildren(
             n.pairs.some(([a, b]) => !carries(childForWrite(spec.nested as ChildWrite, a), b))
           );
         })();
-      const want = spec.prepare ? spec.prepare(w, live) : w;
+      const want = spec.prepare ? spec.prepare(w, live, target) : w;
       if (nestedDiffers || differingFields(childForWrite(spec, want), l).length > 0)
         ops.push({ kind: "update", spec, want: w, live: l });
     }
@@ -275,11 +277,13 @@ export async function syncChildren(
 
   const current: ApiRecord = { ...live };
   for (const spec of specs) {
-    const mine = ops.filter((o) => o.spec === spec && o.kind !== "delete");
+    // Planned again against what is live now: earlier sub-resources may have new ids this one refers to.
+    const mine = planChildren([spec], target, current, byId).filter((o) => o.kind !== "delete");
     if (mine.length === 0) continue;
     const updates = mine.filter((o) => o.kind === "update") as Extract<ChildOp, { kind: "update" }>[];
     const creates = mine.filter((o) => o.kind === "create") as Extract<ChildOp, { kind: "create" }>[];
-    const prepared = (w: ApiRecord) => childForWrite(spec, spec.prepare ? spec.prepare(w, current) : w);
+    const prepared = (w: ApiRecord) =>
+      childForWrite(spec, spec.prepare ? spec.prepare(w, current, target) : w);
     const withParent = (body: ApiRecord) =>
       spec.parentField ? { ...body, [spec.parentField]: asIdValue(vars.id) } : body;
 
@@ -321,7 +325,7 @@ export async function syncChildren(
       }
     }
     // Later sub-resources may name these by id (variants name option values): read back what BigCommerce assigned.
-    if (spec.nested && (creates.length > 0 || updates.length > 0)) {
+    if ((spec.nested || spec.refreshAfter) && (creates.length > 0 || updates.length > 0)) {
       const { body } = await client.request<{ data?: ApiRecord[] }>("GET", type.api, fill(spec.path, vars), {
         query: { limit: 250 },
       });
@@ -399,7 +403,7 @@ export function mismatches(type: ContentType, target: ApiRecord, live: ApiRecord
     else if (op.kind === "create") out.push(`${childLabel(op.spec, op.want)} (missing)`);
     else {
       const fields = differingFields(
-        childForWrite(op.spec, op.spec.prepare ? op.spec.prepare(op.want, live) : op.want),
+        childForWrite(op.spec, op.spec.prepare ? op.spec.prepare(op.want, live, target) : op.want),
         op.live,
       );
       out.push(`${childLabel(op.spec, op.want)}${fields.length ? `: ${fields.join(", ")}` : ""}`);
