@@ -211,13 +211,16 @@ describe("a backup and a restore requested at the same moment", () => {
   });
 });
 
-describe("an uninstall during a backup", () => {
+describe.each([
+  { name: "the uninstall callback received", callback: true, seed: 94 },
+  { name: "the token revoked before the callback arrives", callback: false, seed: 96 },
+])("an uninstall during a backup ($name)", ({ callback, seed }) => {
   let storeHash: string;
   let final: JobStatus;
   let row: { status: string; error: string | null } | null;
 
   beforeAll(async () => {
-    const session = await installViaOAuth("demo", 94);
+    const session = await installViaOAuth("demo", seed);
     storeHash = session.storeHash;
     await sandbox(`/__sandbox/stores/${storeHash}/quota`, { method: "PUT", json: { quota: "unlimited" } });
     await sandbox(`/__sandbox/stores/${storeHash}/faults`, {
@@ -236,7 +239,8 @@ describe("an uninstall during a backup", () => {
       method: "POST",
       json: {},
     });
-    expect((await exports.default.fetch(url)).status).toBe(200);
+    // The sandbox has revoked the token; BigCommerce then calls the app's uninstall callback.
+    if (callback) expect((await exports.default.fetch(url)).status).toBe(200);
     final = (await waitForJob(storeHash, 40_000)) as JobStatus;
     await sandbox(`/__sandbox/stores/${storeHash}/faults`, { method: "PUT", json: { slowRate: 0 } });
     row = await env.DB.prepare("select status, error from backups where id = ?")
@@ -244,7 +248,7 @@ describe("an uninstall during a backup", () => {
       .first<{ status: string; error: string | null }>();
     report({
       job: "full backup",
-      scenario: "uninstall during the job",
+      scenario: `uninstall during the job (${callback ? "callback received" : "token revoked, no callback yet"})`,
       status: final.status,
       error: final.error,
       backup: row,
