@@ -36,15 +36,21 @@ function flattenInto(out: Row, value: unknown, prefix: string) {
   out[prefix] = cell(value);
 }
 
+/**
+ * `only` limits the work to one CSV when packaging writes them one at a time: "" for the main row,
+ * a list's key for that child CSV; undefined flattens everything (collecting columns).
+ */
 export function flattenRecord(
   record: Record<string, unknown>,
   parentKey: string,
   parentId: string,
+  only?: string,
 ): FlatRecord {
   const main: Row = {};
   const children: Record<string, Row[]> = {};
   for (const [k, v] of Object.entries(record)) {
     if (Array.isArray(v) && v.length > 0 && v.every(isPlain)) {
+      if (only !== undefined && only !== k) continue;
       children[k] = v.map((item) => {
         const row: Row = { [parentKey]: parentId };
         flattenInto(row, item, "");
@@ -53,7 +59,7 @@ export function flattenRecord(
       continue;
     }
     if (Array.isArray(v) && v.length === 0) continue;
-    flattenInto(main, v, k);
+    if (only === undefined || only === "") flattenInto(main, v, k);
   }
   return { main, children };
 }

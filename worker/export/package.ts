@@ -145,7 +145,7 @@ export async function packageExport(
           } else {
             let chunk = "";
             for (const [id, record] of stagedRecords(page)) {
-              const flat = flattenRecord(record, parentColumn(type), id);
+              const flat = flattenRecord(record, parentColumn(type), id, file.child ?? "");
               if (!file.child) chunk += csvRow(header ?? [], flat.main);
               else for (const row of flat.children[file.child] ?? []) chunk += csvRow(header ?? [], row);
             }
