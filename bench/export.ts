@@ -127,7 +127,10 @@ for (;;) {
   state = r.state;
   steps++;
   peak = Math.max(peak, mem() - baseline);
-  if (steps % 25 === 0) console.error(`step ${steps}: ${state.phase} ${state.types[state.ti] ?? ""} ${JSON.stringify(state.counts)}`);
+  if (steps % 25 === 0)
+    console.error(
+      `step ${steps}: ${state.phase} ${state.types[state.ti] ?? ""} ${JSON.stringify(state.counts)}`,
+    );
   if (r.done) break;
 }
 const t1 = performance.now();
