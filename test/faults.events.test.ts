@@ -263,10 +263,7 @@ describe.each([
     expect((await checkVault(env, storeHash)).problems).toEqual([]);
   });
 
-  // Known issue (docs/RELIABILITY.md): the job ends "cancelled" with no reason (or, without the
-  // uninstall hook, "failed" with BigCommerce's raw 401), so History cannot tell the merchant why.
-  // `it.fails` keeps the assertion as it should be; it turns red the day the reason is recorded.
-  it.fails("records why it stopped: the app was uninstalled", () => {
+  it("records why it stopped: the app was uninstalled", () => {
     expect(row?.error ?? "").toMatch(/uninstall/i);
     if (final.status === "failed") expectReadableFailure(final);
   });

@@ -1,11 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import { decryptToken } from "../auth/token-crypto";
+import { decryptToken, TokenUnavailableError } from "../auth/token-crypto";
 import type { BackupKind, BackupParams } from "../backup/backup-job";
 import { toCaptured } from "../backup/capture";
 import { pruneVersions, reclaimPacks } from "../backup/retention";
 import { VaultWriter } from "../backup/vault-writer";
 import { registerWebhooks } from "../backup/webhooks";
-import { type ApiRecord, BigCommerceClient } from "../bigcommerce/client";
+import { type ApiRecord, BigCommerceClient, BigCommerceError } from "../bigcommerce/client";
 import { QuotaPacer, realClock } from "../bigcommerce/pacer";
 import { getType, typeKeySchema } from "../bigcommerce/registry";
 import { conflict, notFound } from "../lib/errors";
@@ -190,10 +190,10 @@ export class StoreJobs extends DurableObject<Env> {
     return row ? this.toStatus(row) : null;
   }
 
-  async cancel(jobId: string): Promise<boolean> {
+  async cancel(jobId: string, reason?: string): Promise<boolean> {
     const row = this.jobRow(jobId);
     if (!row || row.status !== "running") return false;
-    await this.finishJob(row, { status: "cancelled" });
+    await this.finishJob(row, { status: "cancelled", ...(reason ? { error: reason } : {}) });
     return true;
   }
 
@@ -376,9 +376,11 @@ export class StoreJobs extends DurableObject<Env> {
         Date.now(),
         row.id,
       );
-      if (failures >= MAX_STEP_FAILURES) {
+      // A refused token will not come back by retrying: stop now and say why in the merchant's words.
+      const refused = accessRevoked(err);
+      if (failures >= MAX_STEP_FAILURES || refused) {
         const latest = this.jobRow(row.id);
-        if (latest) await this.finishJob(latest, { status: "failed", error: message });
+        if (latest) await this.finishJob(latest, { status: "failed", error: refused ?? message });
         return;
       }
       await this.ctx.storage.setAlarm(Date.now() + 1_000 * 2 ** (failures - 1));
@@ -500,4 +502,13 @@ export class StoreJobs extends DurableObject<Env> {
       backupId: (state as { backupId?: string } | null)?.backupId ?? null,
     };
   }
+}
+
+/** The merchant-facing reason when BigCommerce no longer accepts the app's access to the store. */
+export function accessRevoked(err: unknown): string | null {
+  const refused =
+    (err instanceof BigCommerceError && err.status === 401) || err instanceof TokenUnavailableError;
+  return refused
+    ? "BigCommerce no longer accepts Strongbox's access to this store: the app was uninstalled or its access changed. Open Strongbox again from the control panel to reconnect."
+    : null;
 }

@@ -70,5 +70,6 @@ export async function runMaintenance(env: Env, now = Date.now()) {
 registerUninstallHook(async (env, storeHash) => {
   const jobs = env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
   const current = await jobs.status();
-  if (current?.status === "running") await jobs.cancel(current.id);
+  if (current?.status === "running")
+    await jobs.cancel(current.id, "Stopped: Strongbox was uninstalled from this store.");
 });
