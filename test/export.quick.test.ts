@@ -85,6 +85,14 @@ describe("Quick Export of the demo store", () => {
     // Sub-resources are embedded: a product's variants are in its line.
     const product = jsonl("products.jsonl")[0] as { variants?: unknown[] };
     expect(Array.isArray(product.variants) && product.variants.length).toBeGreaterThan(0);
+    // Store-wide child lists (metafields) are read once and attached to their records.
+    const metafields = jsonl("products.jsonl").flatMap(
+      (p) => (p.metafields as { id: number; resource_id: number }[]) ?? [],
+    );
+    expect(metafields.map((m) => m.id).sort()).toEqual(source.product_metafields.map((m) => m.id).sort());
+    for (const p of jsonl("products.jsonl")) {
+      for (const m of (p.metafields as { resource_id: number }[]) ?? []) expect(m.resource_id).toBe(p.id);
+    }
   });
 
   it("puts every record in the type's CSV, and nested lists in their own CSV", () => {

@@ -7,10 +7,10 @@ import {
   type ListPage,
   recordIdOf,
 } from "../bigcommerce/client";
-import { getType, typeKeys } from "../bigcommerce/registry";
+import { type ChildSpec, type ContentType, getType, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
-import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
+import type { JobContext, JobKind, JobProgress, StepResult, TypeProgress } from "../jobs/job-kinds";
 import { flattenRecord, mergeColumns } from "./csv";
 import { LINK_TTL_MS } from "./links";
 import { notifyExportFailed, notifyExportReady } from "./notify";
@@ -50,6 +50,12 @@ export type ExportState = {
   totals: Record<string, number | null>;
   calls: Record<string, number>;
   columns: Record<string, string[]>;
+  /**
+   * Store-wide child lists of the current type: undefined = not started, an object = next page to read,
+   * null = done. `prefetched`: the children read that way (attached from the job's SQLite).
+   */
+  prefetch?: { child: number; page: number } | null;
+  prefetched: string[];
   /** Types the store does not have (endpoint 404, or scope not granted: 403), with BigCommerce's answer. */
   unavailable: Record<string, string>;
   zips: ZipInfo[];
@@ -71,15 +77,99 @@ async function updateRow(
 }
 
 function nextType(state: ExportState): ExportState {
+  const key = state.types[state.ti];
+  // A type read in full has a count, even 0 (a per-parent type without parents); only unavailable types have none.
+  const counts =
+    key && !state.unavailable[key] && !(key in state.counts) ? { ...state.counts, [key]: 0 } : state.counts;
   const ti = state.ti + 1;
   return {
     ...state,
+    counts,
     ti,
     cursor: null,
     parentIds: null,
     pi: 0,
+    prefetch: undefined,
+    prefetched: [],
     phase: ti >= state.types.length ? "package" : "fetch",
   };
+}
+
+/** Child lists BigCommerce also serves store-wide (metafields): read once per type instead of once per page. */
+function storeWideChildren(type: ContentType) {
+  return (type.children ?? []).filter(
+    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" }> => c.fetch === "by_resource_ids",
+  );
+}
+
+function ensureChildrenTable(sql: SqlStorage) {
+  sql.exec(`create table if not exists export_children (job_id text not null, type text not null, child text not null,
+    resource_id text not null, item_id text not null, body text not null, primary key (job_id, type, child, resource_id, item_id)) without rowid`);
+}
+
+/** One page of a store-wide child list into the job's SQLite (in the step's transaction, via `commit`). */
+async function prefetchStep(
+  ctx: JobContext,
+  state: ExportState,
+  type: ContentType,
+): Promise<StepResult<ExportState>> {
+  const children = storeWideChildren(type);
+  const at = state.prefetch ?? { child: 0, page: 1 };
+  if (at.child >= children.length) return { state: { ...state, prefetch: null } };
+  const child = children[at.child];
+  const client = await ctx.client();
+  const before = client.calls;
+  const page = await client.storeWideChildPage(type, child, at.page);
+  const next: ExportState = {
+    ...state,
+    prefetch: page?.next ? { child: at.child, page: page.next } : { child: at.child + 1, page: 1 },
+    prefetched: page ? [...new Set([...state.prefetched, child.key])] : state.prefetched,
+    calls: { ...state.calls, [type.key]: (state.calls[type.key] ?? 0) + (client.calls - before) },
+  };
+  return {
+    state: next,
+    commit: () => {
+      ensureChildrenTable(ctx.sql);
+      for (const item of page?.items ?? []) {
+        ctx.sql.exec(
+          "insert or replace into export_children (job_id, type, child, resource_id, item_id, body) values (?, ?, ?, ?, ?, ?)",
+          ctx.jobId,
+          type.key,
+          child.key,
+          String(item.resource_id),
+          String(item.id),
+          JSON.stringify(item),
+        );
+      }
+    },
+  };
+}
+
+/** Sets each record's prefetched children, sorted by id as the per-page fetch sorts them ([] when none). */
+function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord[], prefetched: string[]) {
+  if (!prefetched.length) return;
+  ensureChildrenTable(ctx.sql);
+  for (const child of storeWideChildren(type)) {
+    if (!prefetched.includes(child.key)) continue;
+    for (const r of records) {
+      const rows = ctx.sql
+        .exec(
+          "select body from export_children where job_id = ? and type = ? and child = ? and resource_id = ?",
+          ctx.jobId,
+          type.key,
+          child.key,
+          recordIdOf(type, r),
+        )
+        .toArray()
+        .map((row) => JSON.parse(String(row.body)) as { id?: unknown });
+      rows.sort((a, b) =>
+        typeof a.id === "number" && typeof b.id === "number"
+          ? a.id - b.id
+          : String(a.id).localeCompare(String(b.id)),
+      );
+      r[child.into] = rows;
+    }
+  }
 }
 
 async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
@@ -116,7 +206,8 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
       next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + (client.calls - before) } };
       return next;
     }
-    await client.fetchChildren(type, page.records as ApiRecord[]);
+    await client.fetchChildren(type, page.records as ApiRecord[], { skip: state.prefetched });
+    attachPrefetched(ctx, type, page.records as ApiRecord[], state.prefetched);
     const captured = toCaptured(type, page.records, parentId);
     const seq = state.pages[key] ?? 0;
     const columns = { ...state.columns };
@@ -227,6 +318,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       calls: {},
       columns: {},
       unavailable: {},
+      prefetched: [],
       zips: [],
       splitBytes: params.splitBytes ?? numberVar(env.EXPORT_SPLIT_BYTES, DEFAULT_SPLIT_BYTES),
       partBytes: params.partBytes ?? numberVar(env.EXPORT_PART_BYTES, DEFAULT_PART_BYTES),
@@ -234,7 +326,15 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   },
 
   async step(ctx, state) {
-    if (state.phase === "fetch") return { state: await fetchStep(ctx, state) };
+    if (state.phase === "fetch") {
+      const type = getType(state.types[state.ti]);
+      // Only with the Durable Object's SQLite at hand (the Node benchmark runs steps without it).
+      const canPrefetch = Boolean(ctx.sql) && !type.parent && storeWideChildren(type).length > 0;
+      if (canPrefetch && state.prefetch === undefined)
+        return { state: { ...state, prefetch: { child: 0, page: 1 } } };
+      if (canPrefetch && state.prefetch) return prefetchStep(ctx, state, type);
+      return { state: await fetchStep(ctx, { ...state, prefetched: state.prefetched ?? [] }) };
+    }
     if (state.phase === "package") return { state: await packageStep(ctx, state), done: true };
     return { state, done: true };
   },
@@ -261,6 +361,10 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   },
 
   async finish(ctx, state, outcome) {
+    if (ctx.sql) {
+      ensureChildrenTable(ctx.sql);
+      ctx.sql.exec("delete from export_children where job_id = ?", ctx.jobId);
+    }
     if (outcome.status === "done") {
       await notifyExportReady(ctx.env, ctx.storeHash, state.exportId);
       return;
