@@ -46,6 +46,8 @@ export type ClientOptions = {
   retryBaseMs?: number;
   /** 429s tolerated for one call before giving up (default 12). */
   maxThrottles?: number;
+  /** A request that has not answered after this long is aborted and retried like a network error (default 60 s). */
+  timeoutMs?: number;
 };
 
 type Query = Record<string, string | number | undefined>;
@@ -61,6 +63,7 @@ export class BigCommerceClient {
   private readonly maxAttempts: number;
   private readonly retryBaseMs: number;
   private readonly maxThrottles: number;
+  private readonly timeoutMs: number;
   /** Calls made by this client (the pacer counts the store's calls across clients). */
   calls = 0;
 
@@ -71,6 +74,7 @@ export class BigCommerceClient {
     this.maxAttempts = opts.maxAttempts ?? 4;
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.maxThrottles = opts.maxThrottles ?? 12;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
   /** `path` starting with `/v2/` or `/v3/` overrides `api`. Returns null body for 204/404-as-null when `allow404`. */
@@ -96,6 +100,8 @@ export class BigCommerceClient {
             ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
           },
           body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+          // A hung connection must not stall the job's step forever.
+          signal: AbortSignal.timeout(this.timeoutMs),
         });
       } catch (err) {
         failures++;
