@@ -31,6 +31,30 @@ type Session = Awaited<ReturnType<typeof installViaOAuth>>;
 type Changes = Record<string, { created: unknown[]; updated: unknown[]; deleted: unknown[] }>;
 
 const SEED = 11;
+/**
+ * The sandbox resources with an everyday edit (its `churn`), as `mutate {kind: "churn"}` picks them,
+ * less newsletter subscribers: the vault does not keep them, and their churn edit fails on rs-10k
+ * (the sandbox answers 500 "A subscriber with this email already exists").
+ */
+const CHURNED = [
+  "products",
+  "product_variants",
+  "brands",
+  "categories",
+  "channels",
+  "customer_groups",
+  "customers",
+  "locations",
+  "price_lists",
+  "orders",
+  "promotions",
+  "coupons",
+  "gift_certificates",
+  "banners",
+  "blog_posts",
+  "pages",
+  "widgets",
+];
 const MB = 1024 * 1024;
 let session: Session;
 let storeHash: string;
@@ -308,9 +332,16 @@ describe.sequential("rs-10k", () => {
 
   it.skipIf(!wanted("incremental"))("2. daily incremental after 1% churn", async () => {
     expect(fullBackupId).not.toBe("");
-    const mutated = await sandboxAdmin<{ changed: Changes }>(`/stores/${storeHash}/mutate`, {
-      json: { kind: "churn", share: 0.01, seed: SEED },
-    });
+    // The daily incremental of a store without automatic sync: its hooks off, so the churn raises no
+    // deliveries. Churned one resource at a time (one call for all of rs-10k outlasts the connection).
+    await jobsOf(storeHash).syncWebhooks(false);
+    const mutated: { changed: Changes } = { changed: {} };
+    for (const type of CHURNED) {
+      const m = await sandboxAdmin<{ changed: Changes }>(`/stores/${storeHash}/mutate`, {
+        json: { kind: "churn", type, share: 0.01, seed: SEED },
+      });
+      Object.assign(mutated.changed, m.changed);
+    }
     const since = Date.now();
     const run = await runBackup("scheduled");
     const w = await written(run.backupId, since, Date.now());
