@@ -1,6 +1,6 @@
 import { A, useParams } from "@solidjs/router";
 import { createEffect, createMemo, createResource, createSignal, For, type JSX, on, Show } from "solid-js";
-import { errorMessage, lastGood } from "../api";
+import { ApiError, errorMessage, lastGood } from "../api";
 import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { type Column, DataTable } from "../components/data-table";
@@ -75,6 +75,8 @@ export default function VaultItem() {
   );
   const only = () => (changeOnly() ? changedFields(delta()) : undefined);
   const teamAssisted = () => info()?.type.restoreMode === "team_assisted";
+  /** BigCommerce refused the store's token: restores cannot run, the vault's versions still can be read. */
+  const tokenRevoked = () => live.error instanceof ApiError && live.error.code === "token_revoked";
   const currentDeleted = () => lastGood(live)?.status === "deleted";
 
   const refreshAfterRestore = () => {
@@ -304,7 +306,22 @@ export default function VaultItem() {
         </Card>
       </Show>
 
-      <Show when={info() && !teamAssisted()}>
+      <Show when={info() && tokenRevoked()}>
+        <Card title="Restores are unavailable" level={3}>
+          <p class="message message--warning" role="note">
+            {errorMessage(live.error)}
+          </p>
+          <Button
+            variant="secondary"
+            disabledReason={selectedBody() ? null : "Choose a version first."}
+            onClick={() => downloadJson(`${type()}-${id()}-version-${selectedId()}.json`, selectedBody())}
+          >
+            Download JSON
+          </Button>
+        </Card>
+      </Show>
+
+      <Show when={info() && !teamAssisted() && !tokenRevoked()}>
         <Card title="Restore" level={3}>
           <RestoreControl
             type={type()}

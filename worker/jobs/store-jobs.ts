@@ -242,8 +242,14 @@ export class StoreJobs extends DurableObject<Env> {
   /** The record as it is in the store right now (with its children), through the store's pacer. */
   async fetchLive(type: string, id: string): Promise<ApiRecord | null> {
     const t = getType(typeKeySchema.parse(type));
-    const client = await this.getClient();
-    const record = await client.getRecord(t, id);
+    let record: ApiRecord | null;
+    try {
+      record = await (await this.getClient()).getRecord(t, id);
+    } catch (err) {
+      // Errors cross RPC as plain Errors: carry a refused token as the one sentence callers recognise.
+      const refused = accessRevoked(err);
+      throw refused ? new Error(refused) : err;
+    }
     if (!record) return null;
     return toCaptured(t, [record], t.parent ? id.slice(0, id.indexOf(":")) : undefined)[0].body as ApiRecord;
   }
@@ -504,11 +510,15 @@ export class StoreJobs extends DurableObject<Env> {
   }
 }
 
+export const ACCESS_REVOKED =
+  "BigCommerce no longer accepts Strongbox's access to this store: the app was uninstalled or its access changed. Open Strongbox again from the control panel to reconnect.";
+
 /** The merchant-facing reason when BigCommerce no longer accepts the app's access to the store. */
 export function accessRevoked(err: unknown): string | null {
   const refused =
-    (err instanceof BigCommerceError && err.status === 401) || err instanceof TokenUnavailableError;
-  return refused
-    ? "BigCommerce no longer accepts Strongbox's access to this store: the app was uninstalled or its access changed. Open Strongbox again from the control panel to reconnect."
-    : null;
+    (err instanceof BigCommerceError && err.status === 401) ||
+    err instanceof TokenUnavailableError ||
+    // Errors cross Durable Object RPC as plain Errors carrying the message.
+    (err instanceof Error && err.message.includes(ACCESS_REVOKED));
+  return refused ? ACCESS_REVOKED : null;
 }

@@ -5,6 +5,7 @@ import { type ApiRecord, type BigCommerceClient, BigCommerceError, readPath } fr
 import { type ContentType, getType } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
 import type { Version } from "../db/schema";
+import { accessRevoked } from "../jobs/store-jobs";
 import { valuesAt } from "./body-paths";
 import { liveIdOf, remapReferences, saveIdMapping } from "./id-map";
 import { relinkReferences } from "./relink";
@@ -303,6 +304,9 @@ async function saveVersion(
 
 /** BigCommerce's own words for a refused write (`title` and per-field `errors`), else the status. */
 export function bigCommerceMessage(err: unknown): string {
+  // A refused token is no fault of the record: say what the merchant can do about it.
+  const revoked = accessRevoked(err);
+  if (revoked) return revoked;
   if (err instanceof BigCommerceError) {
     try {
       const parsed = JSON.parse(err.detail) as { title?: string; errors?: Record<string, string> };

@@ -3,6 +3,7 @@ import { apiRouter } from "../api/context";
 import { storeJobs } from "../backup/schedule";
 import { readVersionBody } from "../backup/vault-read";
 import { type ContentType, getType, isTypeKey } from "../bigcommerce/registry";
+import { accessRevoked } from "../jobs/store-jobs";
 import { HttpError, notFound } from "../lib/errors";
 import { currentIds, liveIdOf } from "../restore/id-map";
 import { recordHistory } from "../restore/restore-log";
@@ -376,6 +377,15 @@ export const vaultRoutes = apiRouter()
           unknown
         > | null;
       } catch (err) {
+        // Restores need the token; versions in the vault do not, so the page can still offer them.
+        const refused = accessRevoked(err);
+        if (refused) {
+          throw new HttpError(
+            409,
+            "token_revoked",
+            `${refused} Restores are unavailable until then; every version can still be downloaded as JSON.`,
+          );
+        }
         console.error("fetchLive failed", err);
         throw new HttpError(
           502,
