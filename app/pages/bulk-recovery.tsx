@@ -5,6 +5,7 @@ import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { DataTable } from "../components/data-table";
 import { EmptyState } from "../components/empty-state";
+import { HelpLink } from "../components/help-link";
 import { ClockIcon } from "../components/icons";
 import {
   type BackupVersion,
@@ -60,7 +61,10 @@ export default function BulkRecovery() {
     <div class="stack-l">
       <div class="page-header" style={{ "margin-bottom": 0 }}>
         <div class="page-header__text">
-          <h2>Bulk Recovery</h2>
+          <div class="row">
+            <h2>Bulk Recovery</h2>
+            <HelpLink topic="bulk-recovery" />
+          </div>
           <p class="muted">Restore many records or whole content types to the state of an earlier backup.</p>
         </div>
         <div class="page-header__actions">

@@ -7,6 +7,7 @@ import { DataTable } from "../components/data-table";
 import { EmptyState } from "../components/empty-state";
 import { DownloadLinks } from "../components/export/download-links";
 import { type ExportRow, exportApi, kindLabel } from "../components/export/export-api";
+import { HelpLink } from "../components/help-link";
 import { StatusBadge } from "../components/status-badge";
 import { formatBytes, formatDate, formatTime } from "../format";
 
@@ -23,7 +24,10 @@ export default function ExportHistory() {
 
   return (
     <div class="stack-l">
-      <h2>History</h2>
+      <div class="row">
+        <h2>History</h2>
+        <HelpLink topic="export" />
+      </div>
       <Card>
         <div class="stack">
           <fieldset class="field" style={{ border: "none", padding: 0, margin: 0 }}>

@@ -6,6 +6,7 @@ import { ContentTypePicker } from "../components/content-type-picker";
 import { EmailChips } from "../components/email-chips";
 import { DownloadLinks } from "../components/export/download-links";
 import { type ExportDetail, type ExportTypeProgress, exportApi } from "../components/export/export-api";
+import { HelpLink } from "../components/help-link";
 import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
 import { notifyError } from "../components/toast";
@@ -47,7 +48,10 @@ export default function QuickExport() {
       when={exportId()}
       fallback={
         <div class="stack-l">
-          <h2>Quick Export</h2>
+          <div class="row">
+            <h2>Quick Export</h2>
+            <HelpLink topic="export" />
+          </div>
           <div class="message" role="note">
             Export the current data of your store: each content type becomes a JSON Lines file (every field,
             which Strongbox can import again) and a CSV file for spreadsheets, with a manifest of checksums.

@@ -5,6 +5,7 @@ import { Button } from "../components/button";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { DataTable } from "../components/data-table";
 import { EmptyState } from "../components/empty-state";
+import { HelpLink } from "../components/help-link";
 import { Pagination } from "../components/pagination";
 import { type HistoryRow, type RecoveryStatus, recoveryApi } from "../components/recovery/recovery-api";
 import { StatusBadge } from "../components/status-badge";
@@ -47,7 +48,10 @@ export default function RecoveryHistory() {
           <A href="/vault/recovery" class="small">
             ‹ Bulk Recovery
           </A>
-          <h2>Recovery history</h2>
+          <div class="row">
+            <h2>Recovery history</h2>
+            <HelpLink topic="recovery-history" />
+          </div>
           <p class="muted">Every bulk restore and undo: when, to which version, and how it ended.</p>
         </div>
       </div>

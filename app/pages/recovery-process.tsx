@@ -5,6 +5,7 @@ import { Button } from "../components/button";
 import { Card } from "../components/card";
 import { ConfirmDialog } from "../components/confirm-dialog";
 import { DataTable } from "../components/data-table";
+import { HelpLink } from "../components/help-link";
 import { ProgressBar } from "../components/progress-bar";
 import {
   changeSummary,
@@ -58,7 +59,10 @@ export default function RecoveryProcess() {
           <A href="/vault/recovery" class="small">
             ‹ Bulk Recovery
           </A>
-          <h2>{view()?.restore.kind === "undo" ? "Undo of a restore" : "Restore process"}</h2>
+          <div class="row">
+            <h2>{view()?.restore.kind === "undo" ? "Undo of a restore" : "Restore process"}</h2>
+            <HelpLink topic="bulk-recovery" />
+          </div>
         </div>
         <div class="row">
           <Show when={view()}>{(v) => <StatusBadge status={v().restore.status} />}</Show>

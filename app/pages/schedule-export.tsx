@@ -5,6 +5,7 @@ import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
 import { EmailChips } from "../components/email-chips";
 import { exportApi } from "../components/export/export-api";
+import { HelpLink } from "../components/help-link";
 import { notifyError, notifySuccess } from "../components/toast";
 import { formatDateTime } from "../format";
 import { useSession } from "../session";
@@ -89,7 +90,10 @@ export default function ScheduleExport() {
 
   return (
     <div class="stack-l">
-      <h2>Schedule Export</h2>
+      <div class="row">
+        <h2>Schedule Export</h2>
+        <HelpLink topic="export" />
+      </div>
       <Show when={saved.error}>
         <p class="field-error">The saved schedule could not be loaded: {errorMessage(saved.error)}</p>
       </Show>

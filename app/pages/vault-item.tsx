@@ -20,6 +20,7 @@ import {
 import { type RecordView, ViewTabs } from "../components/vault/view-tabs";
 import { formatDateTime } from "../format";
 import "../components/vault/vault.css";
+import { HelpLink } from "../components/help-link";
 
 const changeLabel = { created: "Created", updated: "Updated", deleted: "Deleted" } as const;
 
@@ -152,7 +153,10 @@ export default function VaultItem() {
       </nav>
       <div class="page-header__text">
         <div class="row">
-          <h2>{info()?.record.name ?? `${type()} #${id()}`}</h2>
+          <div class="row">
+            <h2>{info()?.record.name ?? `${type()} #${id()}`}</h2>
+            <HelpLink topic="compare" />
+          </div>
           <Show when={info()?.record.deleted}>
             <StatusBadge status="deleted" />
           </Show>

@@ -15,6 +15,7 @@ import {
 } from "../components/vault/vault-api";
 import { formatBytes, formatDateTime, formatNumber } from "../format";
 import "../components/vault/vault.css";
+import { HelpLink } from "../components/help-link";
 
 const PAGE_SIZE = 50;
 
@@ -94,7 +95,10 @@ export default function VaultTypeItems() {
         <A href="/vault">Item Storage</A> › {label()}
       </nav>
       <div class="page-header__text">
-        <h2>{label()}</h2>
+        <div class="row">
+          <h2>{label()}</h2>
+          <HelpLink topic="vault" />
+        </div>
         <Show when={data()}>
           {(d) => (
             <p class="muted">
