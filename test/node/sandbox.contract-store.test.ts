@@ -153,6 +153,14 @@ describe.skipIf(!dir)(
     beforeAll(async () => {
       ({ api, sandbox } = await sandboxStore("demo"));
       const store = [...sandbox.state.stores.values()][0];
+      // This suite checks shapes, not rate limits: its ~200 calls must not depend on how fast a window passes.
+      await sandbox.fetch(
+        new Request(`http://sandbox.test/__sandbox/stores/${store.hash}/quota`, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ plan: "unlimited" }),
+        }),
+      );
       ids.orderWithCoupon = store?.table("order_coupons").all()[0]?.order_id ?? 1;
       ids.cursor = (await api("GET", "/v3/customers?limit=5")).body.meta.cursor_pagination.end_cursor;
       const variant = (await api("GET", "/v3/catalog/variants?limit=1")).body.data[0];
