@@ -1,14 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkReads, contractWriter } from "./support/contract.ts";
 import {
   allowNull,
   eachSchema,
-  findOperation,
   notRequired,
   OPENAPI_HINT,
   openapiDir,
   type SchemaPatch,
-  validateRequest,
-  validateResponse,
 } from "./support/openapi.ts";
 import { sandboxStore } from "./support/sandbox-client.ts";
 
@@ -137,18 +135,10 @@ describe.skipIf(!dir)(
     let sandbox: Store["sandbox"];
     const ids: Record<string, number | string> = {};
 
-    async function write(method: string, path: string, body: unknown, expected = [200, 201, 207]) {
-      const op = findOperation(dir as string, method, path);
-      expect(op, `${method} ${path} is in the specs`).not.toBeNull();
-      if (!op) throw new Error("unreachable");
-      const req = validateRequest(op, body, requestPatchFor(method, path));
-      expect(req.errors, `request body of ${method} ${op.template}`).toEqual([]);
-      const res = await api(method, path, body);
-      expect(expected, `${method} ${path} -> ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
-      const check = validateResponse(op, res.status, res.body, writePatchFor(method, path));
-      expect(check.errors, `response of ${method} ${op.template}`).toEqual([]);
-      return res.body;
-    }
+    const write = contractWriter(dir as string, () => api, {
+      request: requestPatchFor,
+      response: writePatchFor,
+    });
 
     beforeAll(async () => {
       ({ api, sandbox } = await sandboxStore("demo"));
@@ -544,23 +534,7 @@ describe.skipIf(!dir)(
     ];
 
     it("validates every list and get response against the response schema", async () => {
-      const failures: string[] = [];
-      const unmatched: string[] = [];
-      for (const path of reads()) {
-        const op = findOperation(dir as string, "GET", path);
-        if (!op) {
-          unmatched.push(path);
-          continue;
-        }
-        const res = await api("GET", path);
-        if (res.status !== 200) {
-          failures.push(`${path}: status ${res.status} ${res.text.slice(0, 200)}`);
-          continue;
-        }
-        const check = validateResponse(op, res.status, res.body, patchFor(path));
-        if (check.skipped) failures.push(`${path}: ${check.skipped} in ${op.template}`);
-        if (!check.ok) failures.push(`${path} (${op.template}):\n  ${check.errors.join("\n  ")}`);
-      }
+      const { failures, unmatched } = await checkReads(dir as string, api, reads(), (path) => patchFor(path));
       expect(unmatched, "paths without an operation in the specs").toEqual([]);
       expect(failures.join("\n")).toBe("");
     }, 180_000);

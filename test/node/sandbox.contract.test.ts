@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkReads, contractWriter } from "./support/contract.ts";
 import {
   allowNull,
   eachSchema,
@@ -7,7 +8,6 @@ import {
   OPENAPI_HINT,
   openapiDir,
   type SchemaPatch,
-  validateRequest,
   validateResponse,
 } from "./support/openapi.ts";
 import { sandboxStore } from "./support/sandbox-client.ts";
@@ -101,19 +101,10 @@ describe.skipIf(!dir)(
     let api: Api;
     const ids: Record<string, number> = {};
 
-    /** Sends a write after checking its body against the request schema; the response is checked too. */
-    async function write(method: string, path: string, body: unknown, expected = [200, 201, 207]) {
-      const op = findOperation(dir as string, method, path);
-      expect(op, `${method} ${path} is in the specs`).not.toBeNull();
-      if (!op) throw new Error("unreachable");
-      const req = validateRequest(op, body, requestPatchFor(method, path));
-      expect(req.errors, `request body of ${method} ${op.template}`).toEqual([]);
-      const res = await api(method, path, body);
-      expect(expected, `${method} ${path} -> ${res.status} ${res.text.slice(0, 300)}`).toContain(res.status);
-      const check = validateResponse(op, res.status, res.body, patchFor(path, method));
-      expect(check.errors, `response of ${method} ${op.template}`).toEqual([]);
-      return res.body;
-    }
+    const write = contractWriter(dir as string, () => api, {
+      request: requestPatchFor,
+      response: (method, path) => patchFor(path, method),
+    });
 
     beforeAll(async () => {
       ({ api } = await sandboxStore("demo"));
@@ -345,23 +336,7 @@ describe.skipIf(!dir)(
     };
 
     it("validates every list and get response against the response schema", async () => {
-      const failures: string[] = [];
-      const unmatched: string[] = [];
-      for (const path of reads()) {
-        const op = findOperation(dir as string, "GET", path);
-        if (!op) {
-          unmatched.push(path);
-          continue;
-        }
-        const res = await api("GET", path);
-        if (res.status !== 200) {
-          failures.push(`${path}: status ${res.status} ${res.text.slice(0, 200)}`);
-          continue;
-        }
-        const check = validateResponse(op, res.status, res.body, patchFor(path));
-        if (check.skipped) failures.push(`${path}: ${check.skipped} in ${op.template}`);
-        if (!check.ok) failures.push(`${path} (${op.template}):\n  ${check.errors.join("\n  ")}`);
-      }
+      const { failures, unmatched } = await checkReads(dir as string, api, reads(), (path) => patchFor(path));
       expect(unmatched, "paths without an operation in the specs").toEqual([]);
       expect(failures.join("\n")).toBe("");
     });
