@@ -2,7 +2,7 @@ import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type AppSession, installViaOAuth, sandbox } from "./support/install";
 import { type ApiRoute, apiRoutes, fillPath, PUBLIC_API } from "./support/routes";
-import { jobsOf } from "./support/stores";
+import { settleJobs } from "./support/stores";
 
 /**
  * Tenant isolation over every documented `/api` route: a session of store A (an empty store) addresses
@@ -46,17 +46,6 @@ async function snapshotOf(storeHash: string) {
   return JSON.stringify(out);
 }
 
-/** Waits until the store has no running job (or none at all). */
-async function settle(storeHash: string, timeoutMs = 120_000) {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const status = (await jobsOf(storeHash).status()) as { status: string } | null;
-    if (!status || status.status !== "running") return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`store ${storeHash} still has a running job`);
-}
-
 function valueFor(param: string, before: string): string {
   const p = param.toLowerCase();
   if (p === "type") return ids.type;
@@ -88,8 +77,8 @@ beforeAll(async () => {
   B = await installViaOAuth("demo", 32);
   // Back up B (its first backup may already be running: then this request is refused and we wait for it).
   await B.api("/api/backups", { method: "POST", json: {} });
-  await settle(B.storeHash);
-  await settle(A.storeHash);
+  await settleJobs(B.storeHash);
+  await settleJobs(A.storeHash);
   const rec = await env.DB.prepare(
     "select type, record_id, display_name from records where store_hash = ? and type = 'products' limit 1",
   )
@@ -117,14 +106,14 @@ beforeAll(async () => {
   });
   const restoreBody = await restore.json<Record<string, unknown>>();
   ids.restore = String(restoreBody.restoreId ?? restoreBody.id ?? "none");
-  await settle(B.storeHash);
+  await settleJobs(B.storeHash);
   const exp = await B.api("/api/exports", {
     method: "POST",
     json: { types: ["brands"], emails: ["owner@example.com"] },
   });
   const expBody = await exp.json<Record<string, unknown>>();
   ids.export = String(expBody.id ?? expBody.exportId ?? "none");
-  await settle(B.storeHash);
+  await settleJobs(B.storeHash);
 
   const names = await env.DB.prepare(
     "select display_name from records where store_hash = ? and length(display_name) > 6 limit 25",
@@ -163,7 +152,7 @@ describe("tenant isolation across every /api route", () => {
       report.push(`${res.status} ${route.method} ${url}`);
     }
     // Let any job A may have started settle before comparing B.
-    await settle(A.storeHash);
+    await settleJobs(A.storeHash);
     expect(await snapshotOf(B.storeHash)).toBe(before);
     console.log(
       `isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`,

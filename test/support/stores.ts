@@ -49,17 +49,23 @@ export function jobsOf(storeHash: string) {
   return env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
 }
 
-/** Polls the store's job until it is no longer running (alarms drive it). */
+/** Polls the store's job until it is no longer running (alarms drive it). Fails at once if there is none. */
 export async function waitForJob(storeHash: string, timeoutMs = 120_000): Promise<JobStatus> {
   const stub = jobsOf(storeHash);
   const until = Date.now() + timeoutMs;
   for (;;) {
     const status = (await stub.status()) as JobStatus | null;
-    if (status && status.status !== "running") return status;
+    if (!status) throw new Error(`store ${storeHash} has no job to wait for`);
+    if (status.status !== "running") return status;
     if (Date.now() > until)
       throw new Error(`job still running after ${timeoutMs} ms: ${JSON.stringify(status?.progress)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** Waits for the store's job if it has one; null when the store never ran a job. */
+export async function settleJobs(storeHash: string, timeoutMs = 120_000): Promise<JobStatus | null> {
+  return (await jobsOf(storeHash).status()) ? waitForJob(storeHash, timeoutMs) : null;
 }
 
 /** Runs a full ("manual") backup and waits for it. */

@@ -1,5 +1,5 @@
-import { env } from "cloudflare:workers";
 import { type AppSession, installViaOAuth, sandbox } from "./install";
+import { jobsOf, settleJobs } from "./stores";
 import { SANDBOX_URL } from "./test-env";
 
 /**
@@ -16,20 +16,10 @@ export async function storeWithBackup(types: string[], profile: "demo" | "empty"
   return { ...session, bc: storeApi(session.storeHash, session.sandboxToken) };
 }
 
-export const jobs = (storeHash: string) => env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
+export const jobs = jobsOf;
 
-/** Waits for the store's running job (backup or restore) to finish; returns its final status. */
-export async function waitForJob(storeHash: string, timeoutMs = 50_000) {
-  const stub = jobs(storeHash);
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await stub.status();
-    if (status?.status !== "running") return status;
-    if (Date.now() > deadline)
-      throw new Error(`job ${status.kind} still running: ${JSON.stringify(status.progress)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** Waits for the store's running job (backup or restore) to finish; null when it never ran one. */
+export const waitForJob = (storeHash: string, timeoutMs = 50_000) => settleJobs(storeHash, timeoutMs);
 
 export async function runBackup(storeHash: string, types: string[]) {
   await jobs(storeHash).startBackup({ kind: "manual", types });
