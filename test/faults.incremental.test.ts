@@ -1,15 +1,11 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
-  applyScenario,
-  calm,
-  EVIDENCE,
+  backupUnderFault,
+  expectFaultMet,
   expectSameVault,
-  report,
   runThrough,
   SCENARIOS,
-  startCompetitor,
-  statsOf,
   vaultTuples,
 } from "./faults.support";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin } from "./support/stores";
@@ -71,34 +67,18 @@ beforeAll(async () => {
 describe("an incremental backup after a churn, under each fault", () => {
   it.each(SCENARIOS)("$name: ends done with the vault of an undisturbed run", async (scenario) => {
     const { storeHash } = await churned();
-    await applyScenario(storeHash, scenario);
-    const stopCompetitor = scenario.competitor ? await startCompetitor(storeHash) : null;
-    const t0 = Date.now();
-    const started = await jobsOf(storeHash).startBackup({ kind: "scheduled", types: TYPES });
-    expect(started.started).toBe(true);
-    const { status, restarts } = await runThrough(storeHash, { restarts: scenario.restarts, everyMs: 150 });
-    await stopCompetitor?.();
-    const stats = await statsOf(storeHash);
-    const pacer = await jobsOf(storeHash).quota();
-    await calm(storeHash);
-    report({
+    const run = await backupUnderFault(storeHash, scenario, {
       job: "incremental backup",
-      scenario: scenario.name,
-      status: status.status,
-      error: status.error,
-      ms: Date.now() - t0,
-      restarts,
-      calls: status.calls,
-      jobThrottled: pacer.throttled,
-      stats,
+      kind: "scheduled",
+      types: TYPES,
+      everyMs: 150,
     });
+    const { status } = run;
 
     expect(status.error).toBeNull();
     expect(status.status).toBe("done");
     expect(await lastBackupKind(storeHash)).toBe("incremental");
-    if (scenario.evidence === "restarts") expect(restarts).toBeGreaterThanOrEqual(2);
-    else if (scenario.evidence === "throttled_429") expect(pacer.throttled).toBeGreaterThan(0);
-    else expect(stats[EVIDENCE[scenario.evidence]]).toBeGreaterThan(0);
+    expectFaultMet(scenario, run);
     await expectSameVault(storeHash, baseline, scenario.name);
   });
 });

@@ -214,3 +214,45 @@ export async function startCompetitor(storeHash: string, everyMs = 25): Promise<
     return calls;
   };
 }
+
+type RunEvidence = { restarts: number; pacer: { throttled: number }; stats: Stats };
+
+/** The scenario's fault really happened during the run (a row may not pass without meeting its fault). */
+export function expectFaultMet(scenario: Scenario, run: RunEvidence) {
+  if (scenario.evidence === "restarts") expect(run.restarts).toBeGreaterThanOrEqual(2);
+  else if (scenario.evidence === "throttled_429") expect(run.pacer.throttled).toBeGreaterThan(0);
+  else expect(run.stats[EVIDENCE[scenario.evidence]]).toBeGreaterThan(0);
+}
+
+/** Runs a backup under a scenario's faults to its end, reports the row, and returns what the checks need. */
+export async function backupUnderFault(
+  storeHash: string,
+  scenario: Scenario,
+  opts: { job: string; kind: "manual" | "scheduled"; types?: string[]; everyMs?: number },
+): Promise<RunEvidence & { status: JobStatus }> {
+  await applyScenario(storeHash, scenario);
+  const stopCompetitor = scenario.competitor ? await startCompetitor(storeHash) : null;
+  const t0 = Date.now();
+  const started = await jobsOf(storeHash).startBackup({ kind: opts.kind, types: opts.types });
+  expect(started.started).toBe(true);
+  const { status, restarts } = await runThrough(storeHash, {
+    restarts: scenario.restarts,
+    ...(opts.everyMs ? { everyMs: opts.everyMs } : {}),
+  });
+  await stopCompetitor?.();
+  const stats = await statsOf(storeHash);
+  const pacer = await jobsOf(storeHash).quota();
+  await calm(storeHash);
+  report({
+    job: opts.job,
+    scenario: scenario.name,
+    status: status.status,
+    error: status.error,
+    ms: Date.now() - t0,
+    restarts,
+    calls: status.calls,
+    jobThrottled: pacer.throttled,
+    stats,
+  });
+  return { status, restarts, pacer, stats };
+}
