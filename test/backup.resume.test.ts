@@ -41,9 +41,9 @@ describe("a backup interrupted by evictions", () => {
       if (status.status !== "running") break;
       // Kill this store's Durable Object mid-step: in-memory state, open requests and the running alarm
       // are lost. (Only this one: abortAllDurableObjects() would also kill other test files' objects.)
-      await runInDurableObject(jobsOf(rough.storeHash), (_instance, state) => state.abort("evicted by the test")).catch(
-        () => undefined,
-      );
+      await runInDurableObject(jobsOf(rough.storeHash), (_instance, state) =>
+        state.abort("evicted by the test"),
+      ).catch(() => undefined);
       interruptions++;
     }
     const final = await waitForJob(rough.storeHash);

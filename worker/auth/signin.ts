@@ -89,15 +89,13 @@ signinRoutes.post("/", async (c) => {
   const known = (await storesOf(db, email)).length > 0;
   if (known && (byEmail?.n ?? 0) < SIGNIN_LIMITS.perEmail) {
     const token = randomToken();
-    await db
-      .insert(signinTokens)
-      .values({
-        tokenHash: await sha256Hex(token),
-        email,
-        ip,
-        createdAt: now,
-        expiresAt: now + SIGNIN_LINK_TTL_MS,
-      });
+    await db.insert(signinTokens).values({
+      tokenHash: await sha256Hex(token),
+      email,
+      ip,
+      createdAt: now,
+      expiresAt: now + SIGNIN_LINK_TTL_MS,
+    });
     const mail = signinEmail({
       link: `${c.env.APP_URL}/signin/verify?token=${token}`,
       minutes: SIGNIN_LINK_TTL_MS / 60_000,
@@ -105,16 +103,14 @@ signinRoutes.post("/", async (c) => {
     await sendEmail(c.env, { storeHash: null, kind: "signin", to: [email], ...mail });
   } else {
     // Unknown emails count against the IP limit too, so the page cannot be used to probe addresses quickly.
-    await db
-      .insert(signinTokens)
-      .values({
-        tokenHash: await sha256Hex(randomToken()),
-        email,
-        ip,
-        createdAt: now,
-        expiresAt: now,
-        usedAt: now,
-      });
+    await db.insert(signinTokens).values({
+      tokenHash: await sha256Hex(randomToken()),
+      email,
+      ip,
+      createdAt: now,
+      expiresAt: now,
+      usedAt: now,
+    });
   }
   return c.html(
     messagePage(
