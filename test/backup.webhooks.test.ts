@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { WEBHOOK_SECRET_HEADER } from "../worker/backup/webhooks";
 import { webhookScopes } from "../worker/bigcommerce/registry";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin } from "./support/stores";
+import { SANDBOX_URL } from "./support/test-env";
 
 type Delivery = {
   scope: string;
@@ -39,9 +40,10 @@ async function waitForVersions(storeHash: string, n: number, timeoutMs = 20_000)
 
 describe("automatic sync (webhooks)", () => {
   let storeHash: string;
+  let token: string;
 
   beforeAll(async () => {
-    ({ storeHash } = await installTestStore("demo"));
+    ({ storeHash, token } = await installTestStore("demo"));
     await backupNow(storeHash, ["products", "customers"]);
   });
 
@@ -89,13 +91,57 @@ describe("automatic sync (webhooks)", () => {
       perRecord.set(`${r.type}:${r.record_id}`, (perRecord.get(`${r.type}:${r.record_id}`) ?? 0) + 1);
     expect([...perRecord.values()].every((n) => n === 1)).toBe(true);
 
-    // BigCommerce retries: the same deliveries again are recognised and change nothing.
-    for (const d of deliveries) {
-      const res = await deliver(d);
-      expect(await res.json()).toMatchObject({ ok: true, duplicate: true });
-    }
+    // BigCommerce retries: the same deliveries again are accepted and change nothing in the vault.
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
     await new Promise((r) => setTimeout(r, 1500));
     expect((await webhookVersions(storeHash)).length).toBe(rows.length);
+  });
+
+  it("two edits of one product announced with the same hash (same second) give two versions", async () => {
+    const [{ record_id: id }] = (
+      await env.DB.prepare(
+        "select record_id from records where store_hash = ? and type = 'products' and deleted = 0 order by record_id limit 1",
+      )
+        .bind(storeHash)
+        .all<{ record_id: string }>()
+    ).results;
+    const versionsOf = async () =>
+      (await webhookVersions(storeHash)).filter((r) => r.record_id === id).length;
+    const before = await versionsOf();
+    await sandboxAdmin(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    const edit = async (name: string) => {
+      const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/catalog/products/${id}`, {
+        method: "PUT",
+        headers: { "x-auth-token": token, "content-type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      expect(res.status).toBe(200);
+      await res.body?.cancel();
+      const ds = await sandboxAdmin<Delivery[]>(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+      const d = ds.find((x) => x.scope === "store/product/updated" && x.payload.data.id === Number(id));
+      expect(d).toBeDefined();
+      return d as Delivery;
+    };
+    const first = await edit("First edit of the day");
+    expect((await deliver(first)).status).toBe(200);
+    const until = Date.now() + 20_000;
+    while ((await versionsOf()) < before + 1 && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await versionsOf()).toBe(before + 1);
+    // The second edit within the same second: BigCommerce's payload (type, id, created_at in whole
+    // seconds) and so its hash are byte for byte the first one's.
+    await edit("Second edit, same second");
+    const res = await deliver(first);
+    expect(await res.json()).toEqual({ ok: true });
+    while ((await versionsOf()) < before + 2 && Date.now() < until + 20_000)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(await versionsOf()).toBe(before + 2);
+    // The vault holds the second edit: capturing the live product again finds nothing new.
+    expect(await jobsOf(storeHash).captureRecords("products", [id])).toEqual({
+      versions: 0,
+      deleted: 0,
+      unchanged: 1,
+    });
   });
 
   it("captures an unchanged record as unchanged: the webhook path and the backup build the same body", async () => {

@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import { stores } from "../db/schema";
 import { nextBackupAt, typesDueAt } from "../settings/schedule";
 import type { BackupKind } from "./backup-job";
+import { capturesStarting } from "./webhooks";
 
 /** Messages on JOBS_QUEUE that belong to the backup engine. */
 export type BackupMessage =
@@ -99,6 +100,7 @@ export async function handleBackupQueue(
   }
   for (const group of captures.values()) {
     try {
+      await capturesStarting(env.DB, group.store, group.type, [...group.ids]);
       await storeJobs(env, group.store).captureRecords(group.type, [...group.ids]);
       for (const m of group.messages) m.ack();
     } catch (err) {

@@ -2,12 +2,11 @@ import { Hono } from "hono";
 import type { BigCommerceClient } from "../bigcommerce/client";
 import { readPath } from "../bigcommerce/client";
 import { webhookScopes } from "../bigcommerce/registry";
-import { sha256Hex } from "../lib/ids";
 import type { BackupMessage } from "./schedule";
 
 /** The header BigCommerce echoes on every delivery, carrying the secret we set at hook creation. */
 export const WEBHOOK_SECRET_HEADER = "X-Strongbox-Webhook-Secret";
-/** Delivery hashes are remembered this long: BigCommerce retries for about 48 hours. */
+/** Delivery ids are remembered this long: BigCommerce retries for about 48 hours. */
 const DEDUPE_TTL_MS = 3 * 86_400_000;
 
 /**
@@ -46,9 +45,51 @@ type WebhookPayload = {
 };
 
 /**
- * `POST /webhooks/bigcommerce`: verifies the store's secret header, drops a delivery already seen
- * (by payload hash, in `seen_nonces`), and enqueues `{store, type, id}` for the store's Durable
- * Object. Answers 2xx fast: BigCommerce deactivates slow or failing hooks.
+ * How long a queued capture absorbs further deliveries for its record. A capture normally starts
+ * within seconds; the mark expires so a lost message cannot silence a record for long.
+ */
+const PENDING_CAPTURE_MS = 15 * 60_000;
+
+/**
+ * Claims a `seen_nonces` row: true when the row is new or had expired (the caller goes on), false
+ * while an unexpired one exists.
+ */
+async function claim(db: D1Database, nonce: string, storeHash: string, now: number, ttlMs: number) {
+  const res = await db
+    .prepare(
+      `insert into seen_nonces (nonce, store_hash, expires_at) values (?, ?, ?)
+       on conflict (nonce) do update set expires_at = excluded.expires_at where seen_nonces.expires_at < ?`,
+    )
+    .bind(nonce, storeHash, now + ttlMs, now)
+    .run();
+  return res.meta.changes > 0;
+}
+
+const pendingNonce = (storeHash: string, type: string, id: string) => `capture:${storeHash}:${type}:${id}`;
+
+/**
+ * The queue consumer calls this just before it reads the records: a delivery arriving from now on
+ * queues a new capture, since the read about to happen may precede the change it announces.
+ */
+export async function capturesStarting(db: D1Database, storeHash: string, type: string, ids: string[]) {
+  if (ids.length === 0) return;
+  await db
+    .prepare("delete from seen_nonces where nonce in (select value from json_each(?))")
+    .bind(JSON.stringify(ids.map((id) => pendingNonce(storeHash, type, id))))
+    .run();
+}
+
+/**
+ * `POST /webhooks/bigcommerce`: verifies the store's secret header, then enqueues `{store, type, id}`
+ * for the store's Durable Object, once per registry route of the scope.
+ *
+ * Deduplication. BigCommerce's `hash` is the SHA-1 of the payload, whose `created_at` counts whole
+ * seconds: two edits of one record within a second announce the same hash, so the hash alone cannot
+ * tell a redelivery from a second change. A delivery is therefore dropped only when it cannot add
+ * anything: its Standard Webhooks `webhook-id` was seen (a true redelivery), or a capture of the same
+ * record is queued and has not started reading yet (that read will see this change too). Anything
+ * else queues a capture; a capture of an unchanged record stores nothing, so a redelivery that gets
+ * through costs one read, never a version. Answers 2xx fast: BigCommerce deactivates failing hooks.
  */
 export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigcommerce", async (c) => {
   const raw = await c.req.text();
@@ -63,21 +104,29 @@ export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigco
   if (!storeHash || !given || !timingSafeEqual(given, await webhookSecret(c.env, storeHash))) {
     return c.json({ error: { code: "unauthorized", message: "Unknown webhook sender" } }, 401);
   }
-  const route = webhookScopes().find((w) => w.scope === payload.scope);
-  if (!route) return c.json({ ok: true, ignored: "scope" });
-  const id = route.id ?? (route.idPath ? readPath(payload, route.idPath) : undefined);
-  if (id === undefined || id === null) return c.json({ ok: true, ignored: "no id" });
+  const targets = webhookScopes()
+    .filter((w) => w.scope === payload.scope)
+    .map((w) => ({ type: w.type, id: w.id ?? (w.idPath ? readPath(payload, w.idPath) : undefined) }))
+    .filter((t): t is { type: typeof t.type; id: string | number } => t.id !== undefined && t.id !== null);
+  if (targets.length === 0) return c.json({ ok: true, ignored: "scope" });
 
-  const nonce = `webhook:${storeHash}:${payload.hash ?? (await sha256Hex(raw))}`;
   const now = Date.now();
-  const inserted = await c.env.DB.prepare(
-    "insert into seen_nonces (nonce, store_hash, expires_at) values (?, ?, ?) on conflict (nonce) do nothing",
-  )
-    .bind(nonce, storeHash, now + DEDUPE_TTL_MS)
-    .run();
-  if (!inserted.meta.changes) return c.json({ ok: true, duplicate: true });
-  const message: BackupMessage = { kind: "capture", store: storeHash, type: route.type, id: String(id) };
-  await c.env.JOBS_QUEUE.send(message);
+  const deliveryId = c.req.header("webhook-id");
+  if (
+    deliveryId &&
+    !(await claim(c.env.DB, `webhook:${storeHash}:${deliveryId}`, storeHash, now, DEDUPE_TTL_MS))
+  ) {
+    return c.json({ ok: true, duplicate: true });
+  }
+  const messages: BackupMessage[] = [];
+  for (const t of targets) {
+    const id = String(t.id);
+    if (await claim(c.env.DB, pendingNonce(storeHash, t.type, id), storeHash, now, PENDING_CAPTURE_MS)) {
+      messages.push({ kind: "capture", store: storeHash, type: t.type, id });
+    }
+  }
+  if (messages.length === 0) return c.json({ ok: true, duplicate: true });
+  await c.env.JOBS_QUEUE.sendBatch(messages.map((body) => ({ body })));
   return c.json({ ok: true });
 });
 
