@@ -4,17 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Manifest } from "../worker/export/package";
 import { startExport } from "../worker/export/start";
 import { sha256 } from "./export.support";
-import {
-  applyScenario,
-  calm,
-  expectFaultMet,
-  report,
-  runThrough,
-  SCENARIOS,
-  startCompetitor,
-  statsOf,
-} from "./faults.support";
-import { installTestStore, jobsOf } from "./support/stores";
+import { expectFaultMet, runThrough, SCENARIOS, underFault } from "./faults.support";
+import { installTestStore } from "./support/stores";
 
 /**
  * Fault matrix, export: each row exports a fresh store generated from the same seed as an
@@ -36,20 +27,13 @@ const TYPES = [
 ];
 const SEED = 83;
 
-async function exportStore(storeHash: string, opts: { restarts?: boolean } = {}) {
-  const exportId = await startExport(env, {
-    storeHash,
-    kind: "manual",
-    types: TYPES,
-    emails: [],
-    createdBy: "fault-test",
-  });
-  const run = await runThrough(storeHash, { restarts: opts.restarts, everyMs: 150 });
-  const row = await env.DB.prepare("select status, error, files from exports where id = ?")
+const startExportOf = (storeHash: string) =>
+  startExport(env, { storeHash, kind: "manual", types: TYPES, emails: [], createdBy: "fault-test" });
+
+const exportRow = (exportId: string) =>
+  env.DB.prepare("select status, error, files from exports where id = ?")
     .bind(exportId)
     .first<{ status: string; error: string | null; files: string }>();
-  return { exportId, run, row };
-}
 
 /** Opens every ZIP of the export: the manifest of the last part, the file names, checksums verified. */
 async function download(files: { key: string }[]): Promise<{ manifest: Manifest; names: string[] }> {
@@ -78,7 +62,9 @@ let baseline: { manifest: Manifest; names: string[] };
 
 beforeAll(async () => {
   const { storeHash } = await installTestStore("demo", { seed: SEED });
-  const { run, row } = await exportStore(storeHash);
+  const exportId = await startExportOf(storeHash);
+  const run = await runThrough(storeHash);
+  const row = await exportRow(exportId);
   expect(run.status.status).toBe("done");
   expect(row?.status).toBe("done");
   baseline = await download(JSON.parse(row?.files ?? "[]"));
@@ -88,31 +74,17 @@ beforeAll(async () => {
 describe("an export under each fault", () => {
   it.each(SCENARIOS)("$name: ends done with the manifest counts of an undisturbed run", async (scenario) => {
     const { storeHash } = await installTestStore("demo", { seed: SEED });
-    await applyScenario(storeHash, scenario);
-    const stopCompetitor = scenario.competitor ? await startCompetitor(storeHash) : null;
-    const t0 = Date.now();
-    const { run, row } = await exportStore(storeHash, { restarts: scenario.restarts });
-    await stopCompetitor?.();
-    const stats = await statsOf(storeHash);
-    const pacer = await jobsOf(storeHash).quota();
-    await calm(storeHash);
-    const { status, restarts } = run;
-    report({
+    const run = await underFault(storeHash, scenario, {
       job: "export",
-      scenario: scenario.name,
-      status: status.status,
-      error: status.error,
-      ms: Date.now() - t0,
-      restarts,
-      calls: status.calls,
-      jobThrottled: pacer.throttled,
-      stats,
+      everyMs: 150,
+      start: () => startExportOf(storeHash),
     });
+    const row = await exportRow(run.started);
 
-    expect(status.error).toBeNull();
-    expect(status.status).toBe("done");
+    expect(run.status.error).toBeNull();
+    expect(run.status.status).toBe("done");
     expect(row?.status).toBe("done");
-    expectFaultMet(scenario, { restarts, pacer, stats });
+    expectFaultMet(scenario, run);
     const got = await download(JSON.parse(row?.files ?? "[]"));
     expect(countsOf(got.manifest), scenario.name).toEqual(countsOf(baseline.manifest));
     expect(got.names, scenario.name).toEqual(baseline.names);

@@ -224,17 +224,21 @@ export function expectFaultMet(scenario: Scenario, run: RunEvidence) {
   else expect(run.stats[EVIDENCE[scenario.evidence]]).toBeGreaterThan(0);
 }
 
-/** Runs a backup under a scenario's faults to its end, reports the row, and returns what the checks need. */
-export async function backupUnderFault(
+/**
+ * The one fault-matrix runner: applies the scenario (and its competitor), starts the job with `start`,
+ * restarts the Durable Object meanwhile when the scenario says so, waits for the end, calms the store,
+ * reports the row, and returns what the checks need. Every job kind (backup, incremental, bulk restore,
+ * export) goes through here, so every row meets its fault the same way.
+ */
+export async function underFault<T>(
   storeHash: string,
   scenario: Scenario,
-  opts: { job: string; kind: "manual" | "scheduled"; types?: string[]; everyMs?: number },
-): Promise<RunEvidence & { status: JobStatus }> {
+  opts: { job: string; start: () => Promise<T>; everyMs?: number },
+): Promise<RunEvidence & { status: JobStatus; started: T }> {
   await applyScenario(storeHash, scenario);
   const stopCompetitor = scenario.competitor ? await startCompetitor(storeHash) : null;
   const t0 = Date.now();
-  const started = await jobsOf(storeHash).startBackup({ kind: opts.kind, types: opts.types });
-  expect(started.started).toBe(true);
+  const started = await opts.start();
   const { status, restarts } = await runThrough(storeHash, {
     restarts: scenario.restarts,
     ...(opts.everyMs ? { everyMs: opts.everyMs } : {}),
@@ -254,5 +258,22 @@ export async function backupUnderFault(
     jobThrottled: pacer.throttled,
     stats,
   });
-  return { status, restarts, pacer, stats };
+  return { status, restarts, pacer, stats, started };
+}
+
+/** Runs a backup under a scenario's faults to its end (see `underFault`). */
+export function backupUnderFault(
+  storeHash: string,
+  scenario: Scenario,
+  opts: { job: string; kind: "manual" | "scheduled"; types?: string[]; everyMs?: number },
+) {
+  return underFault(storeHash, scenario, {
+    job: opts.job,
+    everyMs: opts.everyMs,
+    start: async () => {
+      const started = await jobsOf(storeHash).startBackup({ kind: opts.kind, types: opts.types });
+      expect(started.started).toBe(true);
+      return started;
+    },
+  });
 }
