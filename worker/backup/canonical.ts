@@ -1,6 +1,5 @@
 import { readPath } from "../bigcommerce/client";
 import type { ContentType } from "../bigcommerce/registry";
-import { sha256Hex } from "../lib/ids";
 
 /** JSON with object keys sorted at every level: equal content gives equal bytes, whatever the API's key order. */
 export function canonicalJson(value: unknown): string {
@@ -18,10 +17,6 @@ function sortKeys(value: unknown): unknown {
     return out;
   }
   return value;
-}
-
-export async function contentHash(canonical: string): Promise<string> {
-  return sha256Hex(canonical);
 }
 
 /** The name a merchant recognises: the first non-empty display field. */

@@ -5,44 +5,51 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "driz
 const ms = (name: string) => integer(name);
 const json = <T>(name: string) => text(name, { mode: "json" }).$type<T>();
 
-export const stores = sqliteTable("stores", {
-  hash: text("hash").primaryKey(),
-  status: text("status", { enum: ["installed", "uninstalled"] }).notNull(),
-  name: text("name"),
-  domain: text("domain"),
-  scope: text("scope").notNull(),
-  accountUuid: text("account_uuid"),
-  ownerId: integer("owner_id"),
-  ownerEmail: text("owner_email"),
-  /** AES-GCM ciphertext of the store's API token; never returned by any route. */
-  tokenCiphertext: text("token_ciphertext"),
-  tokenIv: text("token_iv"),
-  tokenKeyId: text("token_key_id"),
-  plan: text("plan", { enum: ["free", "standard", "pro"] })
-    .notNull()
-    .default("standard"),
-  timezone: text("timezone").notNull().default("UTC"),
-  backupHour: integer("backup_hour").notNull().default(2),
-  autoSync: integer("auto_sync", { mode: "boolean" }).notNull().default(false),
-  quotaReservePct: integer("quota_reserve_pct").notNull().default(20),
-  retentionDays: integer("retention_days").notNull().default(365),
-  notificationEmails: json<string[]>("notification_emails").notNull().default(sql`'[]'`),
-  /**
-   * How often each content type is captured (settings): types not listed use the daily backup.
-   * "sync" means webhooks capture changes as they happen (Pro), with the daily backup as a safety net.
-   */
-  typeFrequencies: json<Record<string, "hourly" | "daily" | "weekly" | "sync">>("type_frequencies")
-    .notNull()
-    .default(sql`'{}'`),
-  settingsUpdatedAt: ms("settings_updated_at"),
-  settingsUpdatedBy: text("settings_updated_by"),
-  nextBackupAt: ms("next_backup_at"),
-  lastBackupId: text("last_backup_id"),
-  installedAt: ms("installed_at").notNull(),
-  uninstalledAt: ms("uninstalled_at"),
-  /** When an uninstalled store's data is deleted by the scheduler (grace period). */
-  deleteAfter: ms("delete_after"),
-});
+export const stores = sqliteTable(
+  "stores",
+  {
+    hash: text("hash").primaryKey(),
+    status: text("status", { enum: ["installed", "uninstalled"] }).notNull(),
+    name: text("name"),
+    domain: text("domain"),
+    scope: text("scope").notNull(),
+    accountUuid: text("account_uuid"),
+    ownerId: integer("owner_id"),
+    ownerEmail: text("owner_email"),
+    /** AES-GCM ciphertext of the store's API token; never returned by any route. */
+    tokenCiphertext: text("token_ciphertext"),
+    tokenIv: text("token_iv"),
+    tokenKeyId: text("token_key_id"),
+    plan: text("plan", { enum: ["free", "standard", "pro"] })
+      .notNull()
+      .default("standard"),
+    timezone: text("timezone").notNull().default("UTC"),
+    backupHour: integer("backup_hour").notNull().default(2),
+    autoSync: integer("auto_sync", { mode: "boolean" }).notNull().default(false),
+    quotaReservePct: integer("quota_reserve_pct").notNull().default(20),
+    retentionDays: integer("retention_days").notNull().default(365),
+    notificationEmails: json<string[]>("notification_emails").notNull().default(sql`'[]'`),
+    /**
+     * How often each content type is captured (settings): types not listed use the daily backup.
+     * "sync" means webhooks capture changes as they happen (Pro), with the daily backup as a safety net.
+     */
+    typeFrequencies: json<Record<string, "hourly" | "daily" | "weekly" | "sync">>("type_frequencies")
+      .notNull()
+      .default(sql`'{}'`),
+    settingsUpdatedAt: ms("settings_updated_at"),
+    settingsUpdatedBy: text("settings_updated_by"),
+    nextBackupAt: ms("next_backup_at"),
+    lastBackupId: text("last_backup_id"),
+    installedAt: ms("installed_at").notNull(),
+    uninstalledAt: ms("uninstalled_at"),
+    /** When an uninstalled store's data is deleted by the scheduler (grace period). */
+    deleteAfter: ms("delete_after"),
+  },
+  (t) => [
+    // The hourly cron's "installed stores due for a backup", a page at a time.
+    index("stores_due").on(t.status, t.nextBackupAt, t.hash),
+  ],
+);
 
 export const users = sqliteTable(
   "users",
@@ -125,15 +132,13 @@ export const records = sqliteTable(
   },
   (t) => [
     primaryKey({ columns: [t.storeHash, t.type, t.recordId] }),
-    // The vault's item list: newest/oldest first, by name, deleted only or without them, each a plain index range.
+    // The vault's item list: newest/oldest first, by name, deleted only, each a plain index range.
     index("records_store_type_changed_id").on(t.storeHash, t.type, t.lastChangedAt, t.recordId),
-    index("records_store_type_deleted_changed").on(
-      t.storeHash,
-      t.type,
-      t.deleted,
-      t.lastChangedAt,
-      t.recordId,
-    ),
+    // Partial: only deleted records have an entry, so saving a live record never writes to it; "without
+    // deleted" walks records_store_type_changed_id and skips the few deleted ones.
+    index("records_store_type_deleted")
+      .on(t.storeHash, t.type, t.lastChangedAt, t.recordId)
+      .where(sql`deleted = 1`),
     index("records_store_type_name").on(t.storeHash, t.type, t.displayName, t.recordId),
     // Item search (LIKE '%term%') scans this narrow index instead of visiting every row.
     index("records_store_type_search").on(t.storeHash, t.type, t.searchText),
@@ -160,9 +165,9 @@ export const versions = sqliteTable(
     length: integer("length"),
   },
   (t) => [
-    index("versions_record").on(t.storeHash, t.type, t.recordId, t.capturedAt),
-    index("versions_type_time").on(t.storeHash, t.type, t.capturedAt),
-    index("versions_hash").on(t.storeHash, t.hash),
+    // The only index: D1 bills every index entry as a written row and stores it. Its prefixes serve
+    // every reader (a record's history, state at time T per type or store, retention, restores);
+    // a separate (store, type, captured_at) or (store, hash) index saved no reader a scan.
     uniqueIndex("versions_dedupe").on(t.storeHash, t.type, t.recordId, t.capturedAt, t.source),
   ],
 );
