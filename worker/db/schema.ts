@@ -341,6 +341,52 @@ export const signins = sqliteTable(
   (t) => [index("signins_store").on(t.storeHash, t.at)],
 );
 
+/** Image files the vault keeps (bytes in R2 at `images/{store_hash}/{sha256}`): one row per distinct file per store. */
+export const imageFiles = sqliteTable(
+  "image_files",
+  {
+    storeHash: text("store_hash").notNull(),
+    sha256: text("sha256").notNull(),
+    bytes: integer("bytes").notNull(),
+    contentType: text("content_type").notNull(),
+    firstSeenAt: ms("first_seen_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeHash, t.sha256] })],
+);
+
+/**
+ * Each image URL (with its modification date) a backup downloaded, and the file it gave: a backup
+ * downloads only URLs not here, so an unchanged catalog downloads nothing.
+ */
+export const imageSources = sqliteTable(
+  "image_sources",
+  {
+    storeHash: text("store_hash").notNull(),
+    sourceKey: text("source_key").notNull(),
+    sha256: text("sha256").notNull(),
+    fetchedAt: ms("fetched_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeHash, t.sourceKey] })],
+);
+
+/**
+ * The image files a record version references, keyed by the version's body hash (`versions.hash`):
+ * `images` is `[source key, sha256 | null, image field][]` in body order; `complete` is false while a
+ * file is missing (retried by the next backup).
+ */
+export const versionImages = sqliteTable(
+  "version_images",
+  {
+    storeHash: text("store_hash").notNull(),
+    versionHash: text("version_hash").notNull(),
+    type: text("type").notNull(),
+    recordId: text("record_id").notNull(),
+    images: json<[string, string | null, number][]>("images").notNull(),
+    complete: integer("complete", { mode: "boolean" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.storeHash, t.versionHash] })],
+);
+
 export type Store = typeof stores.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type Session = typeof sessions.$inferSelect;
