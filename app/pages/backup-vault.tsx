@@ -22,6 +22,7 @@ import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
 import { StorageChart } from "../components/storage-chart";
 import { SummaryCard } from "../components/summary-card";
+import { ImageFilesStorage } from "../components/vault/image-storage";
 import { notifyError, notifySuccess } from "../components/toast";
 import { formatBytes, formatDateTime, formatDuration, formatNumber } from "../format";
 import { useSession } from "../session";
@@ -383,6 +384,7 @@ function ItemStorage(props: {
                 </section>
               )}
             </For>
+            <ImageFilesStorage backingUp={props.backingUp} />
           </div>
         </Match>
       </Switch>

@@ -6,6 +6,7 @@ import { Card } from "../components/card";
 import { type Column, DataTable } from "../components/data-table";
 import { StatusBadge } from "../components/status-badge";
 import { DiffView } from "../components/vault/diff-view";
+import { ImageStrip } from "../components/vault/image-strip";
 import { JsonTree } from "../components/vault/json-tree";
 import { changedFields, diffRecords } from "../components/vault/record-diff";
 import { downloadJson, RecordSummary, SourceCode } from "../components/vault/record-views";
@@ -296,6 +297,7 @@ export default function VaultItem() {
                 )}
               </Show>
             </Show>
+            <ImageStrip type={type()} id={id()} versionId={selectedId()} />
           </div>
         </Card>
       </div>

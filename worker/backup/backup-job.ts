@@ -14,6 +14,7 @@ import {
   minCalls,
   typeKeys,
 } from "../bigcommerce/registry";
+import { captureImagesStep } from "../images/capture";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
@@ -182,7 +183,8 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
 
   async step(ctx, state) {
     ensureSeenTable(ctx.sql);
-    if (state.ti >= state.types.length) return { state, done: true };
+    // Last phase: the image files the captured versions reference (see worker/images/capture.ts).
+    if (state.ti >= state.types.length) return captureImagesStep(ctx, state);
     const key = state.types[state.ti];
     const type = getType(key);
     const prog = state.progress[key];

@@ -82,7 +82,7 @@ export class BigCommerceClient {
     method: string,
     api: "v2" | "v3",
     path: string,
-    init: { query?: Query; body?: unknown; allow404?: boolean } = {},
+    init: { query?: Query; body?: unknown; form?: FormData; allow404?: boolean } = {},
   ): Promise<{ status: number; body: T | null; headers: Headers }> {
     const url = this.url(api, path, init.query);
     let failures = 0;
@@ -99,7 +99,8 @@ export class BigCommerceClient {
             Accept: "application/json",
             ...(init.body !== undefined ? { "Content-Type": "application/json" } : {}),
           },
-          body: init.body !== undefined ? JSON.stringify(init.body) : undefined,
+          // A multipart form (image upload) sets its own Content-Type with the boundary.
+          body: init.form ?? (init.body !== undefined ? JSON.stringify(init.body) : undefined),
           // A hung connection must not stall the job's step forever.
           signal: AbortSignal.timeout(this.timeoutMs),
         });
