@@ -18,7 +18,7 @@ import { captureImagesStep } from "../images/capture";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
-import { registerWebhooks } from "./webhooks";
+import { hooksCoverSince, registerWebhooks } from "./webhooks";
 
 export type BackupKind = "manual" | "scheduled" | "initial" | "incremental";
 export type BackupParams = { backupKind: BackupKind; types?: string[] };
@@ -49,8 +49,12 @@ export type BackupState = {
   sweepAfter: string;
   /** Per type: list only what changed since this time (null = list everything). */
   since: Record<string, number | null>;
-  /** Automatic sync was on when the run started: deletions arrive by webhook. */
-  deletionsByWebhook?: boolean;
+  /**
+   * Per type, what this run leaves to webhooks (the registry's `webhookCoverage`, when its hooks
+   * have been active since the type's last backup): "deletions" skips the id listing, "changes"
+   * skips the listing of a type without a modification-date filter.
+   */
+  byWebhook?: Record<string, ("deletions" | "changes")[]>;
   /** Records per type at the last backup: the ETA's estimate for types not started yet. */
   estimates: Record<string, number>;
   progress: Record<string, TypeProgress>;
@@ -83,16 +87,38 @@ function ensureSeenTable(sql: SqlStorage) {
 /** Does this type list everything this run (so ids missing from the listing are deletions)? */
 function sweeps(type: ContentType, state: BackupState): boolean {
   if (state.since[type.key] === null || state.since[type.key] === undefined) return true;
-  if (type.deletions === "id_listing" && state.deletionsByWebhook && announcesDeletions(type)) return false;
+  if (type.deletions === "id_listing" && leftToWebhooks(state, type.key, "deletions")) return false;
   return type.deletions === "id_listing" || type.deletions === "full_listing";
 }
 
+const leftToWebhooks = (state: BackupState, key: string, what: "deletions" | "changes") =>
+  state.byWebhook?.[key]?.includes(what) ?? false;
+
 /**
- * With automatic sync on, BigCommerce announces this type's deletions, so an incremental run skips
- * the id listing (100 calls for 25,000 customers); the weekly full listing still catches a missed one.
+ * Records the vault holds as present for a type right now: D1's index plus what the open pack
+ * changes (captures not flushed yet).
  */
-function announcesDeletions(type: ContentType): boolean {
-  return (type.webhooks ?? []).some((w) => w.scope.endsWith("/deleted") && w.idPath === "data.id");
+async function vaultPresent(ctx: JobContext, key: string): Promise<number> {
+  const row = await ctx.env.DB.prepare(
+    "select count(*) as n from records where store_hash = ? and type = ? and deleted = 0",
+  )
+    .bind(ctx.storeHash, key)
+    .first<{ n: number }>();
+  let n = row?.n ?? 0;
+  const pending = ctx.vault.pendingState(key);
+  if (pending.size === 0) return n;
+  const { results } = await ctx.env.DB.prepare(
+    "select record_id, deleted from records where store_hash = ? and type = ? and record_id in (select value from json_each(?))",
+  )
+    .bind(ctx.storeHash, key, JSON.stringify([...pending.keys()]))
+    .all<{ record_id: string; deleted: number }>();
+  const inD1 = new Map(results.map((r) => [r.record_id, r.deleted === 0]));
+  for (const [id, deleted] of pending) {
+    const wasPresent = inD1.get(id) ?? false;
+    if (deleted && wasPresent) n--;
+    else if (!deleted && !wasPresent) n++;
+  }
+  return n;
 }
 
 function nextPhaseAfterList(type: ContentType, state: BackupState): Phase | "next_type" {
@@ -131,6 +157,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     const types = backupOrder(params.types?.length ? params.types : typeKeys);
     const backupId = newId(ctx.now());
     const since: Record<string, number | null> = {};
+    const byWebhook: Record<string, ("deletions" | "changes")[]> = {};
     const incremental = params.backupKind === "scheduled" || params.backupKind === "incremental";
     if (incremental) {
       const { results } = await ctx.env.DB.prepare(
@@ -139,14 +166,25 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         .bind(ctx.storeHash)
         .all<{ kind: string; types: string; started_at: number }>();
       const covers = (b: { types: string }, key: string) => (JSON.parse(b.types) as string[]).includes(key);
+      const autoSync = await autoSyncOn(ctx);
+      if (autoSync) await keepWebhooksInStep(ctx);
       for (const key of types) {
-        if (!getType(key).incremental) continue;
+        const type = getType(key);
+        if (!type.incremental && !(autoSync && type.webhookCoverage?.changes)) continue;
         const last = results.find((b) => covers(b, key));
         const lastFull = results.find((b) => b.kind !== "incremental" && covers(b, key));
         // Changes the modification date does not reveal (a metafield, a complex rule) are caught by
         // a full listing at least once a week.
         const fresh = lastFull && ctx.now() - lastFull.started_at < FULL_BACKUP_EVERY_MS;
         since[key] = last && fresh ? last.started_at - INCREMENTAL_SKEW_MS : null;
+        const from = since[key];
+        if (from == null || !autoSync) continue;
+        const left = (["deletions", "changes"] as const).filter((what) =>
+          hooksCoverSince(ctx.sql, type.webhookCoverage?.[what], from),
+        );
+        if (left.length) byWebhook[key] = left;
+        // Without a modification-date filter the type is listed in full unless its changes are announced.
+        if (!type.incremental && !left.includes("changes")) since[key] = null;
       }
     }
     // A run that listed only changes is recorded as "incremental", so the next one knows when the last full one was.
@@ -176,7 +214,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       sweepAfter: "",
       since,
       estimates,
-      deletionsByWebhook: await autoSyncOn(ctx),
+      byWebhook,
       progress: Object.fromEntries(types.map((t) => [t, emptyProgress()])),
     };
   },
@@ -190,6 +228,14 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     const prog = state.progress[key];
 
     if (state.phase === "start") {
+      if (state.since[key] != null && leftToWebhooks(state, key, "changes")) {
+        const skipped = advanceType(state, ctx);
+        skipped.progress[key] = {
+          ...skipped.progress[key],
+          note: "Changes arrive by webhook; listed in full once a week.",
+        };
+        return { state: skipped };
+      }
       let parentIds: string[] = [];
       if (type.parent) {
         // Parents were listed earlier in this backup; the newest of them may still be in the open pack.
@@ -310,6 +356,19 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       const record = sweeps(type, state);
       const ids = captured.map((c) => c.recordId);
       let next: BackupState = { ...state, cursor: page.next };
+      // The first page of ids says how many records the store has: when the vault holds exactly
+      // that many (after this run's changes), nothing was deleted and the rest of the listing is
+      // skipped (1 call instead of 100 for 25,000 customers).
+      if (idsOnly && !state.cursor && page.next && page.total !== null) {
+        if (page.total === (await vaultPresent(ctx, key))) {
+          const done = advanceType(state, ctx);
+          done.progress[key] = {
+            ...done.progress[key],
+            calls: done.progress[key].calls + (client.calls - callsBefore),
+          };
+          return { state: done };
+        }
+      }
       if (!page.next) {
         next = type.parent ? { ...next, pi: state.pi + 1, cursor: null } : afterListing(ctx, next, type);
       }
@@ -463,7 +522,7 @@ async function keepWebhooksInStep(ctx: JobContext) {
       .bind(ctx.storeHash)
       .first<{ auto_sync: number }>();
     if (!store) return;
-    await registerWebhooks(ctx.env, ctx.storeHash, await ctx.client(), Boolean(store.auto_sync));
+    await registerWebhooks(ctx.env, ctx.storeHash, await ctx.client(), Boolean(store.auto_sync), ctx.sql);
   } catch (err) {
     console.error(`webhook registration for ${ctx.storeHash} failed`, err);
   }

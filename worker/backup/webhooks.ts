@@ -1,7 +1,12 @@
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { BigCommerceClient } from "../bigcommerce/client";
 import { readPath } from "../bigcommerce/client";
 import { webhookScopes } from "../bigcommerce/registry";
+import { getDb } from "../db/client";
+import { stores } from "../db/schema";
+import { typesInPlan } from "../plans/plans";
+import { effectiveFrequency } from "../settings/schedule";
 import type { BackupMessage } from "./schedule";
 
 /** The header BigCommerce echoes on every delivery, carrying the secret we set at hook creation. */
@@ -130,40 +135,112 @@ export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigco
   return c.json({ ok: true });
 });
 
+/** BigCommerce: "A new hook can take 1 minute to start working". */
+const HOOK_WARMUP_MS = 60_000;
+
+function ensureHealthTable(sql: SqlStorage) {
+  sql.exec(
+    "create table if not exists webhook_health (scope text primary key, active_since integer not null) without rowid",
+  );
+}
+
 /**
- * Creates the app's hooks for every scope the registry lists (one hook per scope, destination
- * `{APP_URL}/webhooks/bigcommerce`, the secret header set), or deletes them when `enabled` is false.
- * Existing hooks with the same scope and destination are kept (re-activated when needed).
+ * The scopes automatic sync wants for the store: those of every type in its plan whose frequency
+ * is (or, by default, becomes) "sync" with automatic sync `enabled`.
+ */
+async function wantedScopes(env: Env, storeHash: string, enabled: boolean): Promise<Set<string>> {
+  if (!enabled) return new Set();
+  const [store] = await getDb(env).select().from(stores).where(eq(stores.hash, storeHash)).limit(1);
+  if (!store) return new Set();
+  const syncing = new Set(
+    typesInPlan(store.plan).filter((t) => effectiveFrequency({ ...store, autoSync: true }, t) === "sync"),
+  );
+  return new Set(
+    webhookScopes()
+      .filter((w) => syncing.has(w.type))
+      .map((w) => w.scope),
+  );
+}
+
+/**
+ * Brings the app's hooks in line with automatic sync and the per-type frequencies: one hook per
+ * scope of every "sync" type (destination `{APP_URL}/webhooks/bigcommerce`, the secret header set),
+ * inactive ones re-activated, hooks of scopes no longer wanted deleted (all of them when `enabled`
+ * is false). With `sql` (the store's Durable Object) it records since when each scope has been
+ * active without a gap: a scope found inactive or missing and (re)created starts again from now
+ * (plus BigCommerce's warm-up), so deliveries lost meanwhile are not trusted to a webhook.
  */
 export async function registerWebhooks(
   env: Env,
   storeHash: string,
   client: BigCommerceClient,
   enabled: boolean,
+  sql?: SqlStorage,
 ): Promise<{ created: number; removed: number }> {
   const destination = `${env.APP_URL.replace(/\/$/, "")}/webhooks/bigcommerce`;
   const { body } = await client.request<{
     data?: { id: number; scope: string; destination: string; is_active: boolean }[];
   }>("GET", "v3", "/hooks");
   const existing = (body?.data ?? []).filter((h) => h.destination === destination);
+  const wanted = await wantedScopes(env, storeHash, enabled);
   let created = 0;
   let removed = 0;
-  if (!enabled) {
-    for (const h of existing) {
-      await client.request("DELETE", "v3", `/hooks/${h.id}`, { allow404: true });
-      removed++;
-    }
-    return { created, removed };
+  for (const h of existing.filter((x) => !wanted.has(x.scope))) {
+    await client.request("DELETE", "v3", `/hooks/${h.id}`, { allow404: true });
+    removed++;
   }
+  const active: string[] = [];
+  const activated: string[] = [];
   const secret = await webhookSecret(env, storeHash);
-  const wanted = [...new Set(webhookScopes().map((w) => w.scope))];
   for (const scope of wanted) {
     const hook = existing.find((h) => h.scope === scope);
-    if (hook?.is_active) continue;
+    if (hook?.is_active) {
+      active.push(scope);
+      continue;
+    }
     const payload = { scope, destination, is_active: true, headers: { [WEBHOOK_SECRET_HEADER]: secret } };
     if (hook) await client.request("PUT", "v3", `/hooks/${hook.id}`, { body: payload });
     else await client.request("POST", "v3", "/hooks", { body: payload });
+    activated.push(scope);
     created++;
   }
+  if (sql) {
+    const now = Date.now();
+    ensureHealthTable(sql);
+    sql.exec(
+      "delete from webhook_health where scope not in (select value from json_each(?))",
+      JSON.stringify([...wanted]),
+    );
+    // A scope active now whose start we never saw counts from now.
+    for (const scope of active)
+      sql.exec("insert or ignore into webhook_health (scope, active_since) values (?, ?)", scope, now);
+    for (const scope of activated)
+      sql.exec(
+        "insert or replace into webhook_health (scope, active_since) values (?, ?)",
+        scope,
+        now + HOOK_WARMUP_MS,
+      );
+  }
   return { created, removed };
+}
+
+/**
+ * Whether every scope named has been active, without a gap, since `since` (as recorded by
+ * `registerWebhooks` in the store's Durable Object): BigCommerce then announced every change of
+ * that window. An empty list is never covered.
+ */
+export function hooksCoverSince(
+  sql: SqlStorage,
+  scopes: readonly string[] | undefined,
+  since: number,
+): boolean {
+  if (!scopes?.length) return false;
+  ensureHealthTable(sql);
+  const rows = sql
+    .exec(
+      "select active_since from webhook_health where scope in (select value from json_each(?))",
+      JSON.stringify(scopes),
+    )
+    .toArray();
+  return rows.length === new Set(scopes).size && rows.every((r) => Number(r.active_since) <= since);
 }

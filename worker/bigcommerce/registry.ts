@@ -37,6 +37,16 @@ export type IncrementalFilter = {
  */
 export type DeletionDetection = "id_listing" | "full_listing" | "webhooks";
 
+/**
+ * What registered, healthy hooks announce for a type, so a scheduled run on a store with automatic
+ * sync can leave it to them (the weekly full listing still catches a missed delivery):
+ * - `deletions`: these scopes announce every deletion, so the incremental run skips the id listing;
+ * - `changes`: these scopes announce every change of a type without a modification-date filter, so
+ *   the daily run skips its full listing.
+ * A type is covered only when all the scopes named have been active since its last backup.
+ */
+export type WebhookCoverage = { deletions?: string[]; changes?: string[] };
+
 /** A webhook scope and where the id of the record to capture sits in its payload (or the fixed record it is about). */
 export type WebhookRoute =
   | { scope: string; idPath: string; id?: never }
@@ -117,6 +127,7 @@ export type ContentType = {
   incremental?: IncrementalFilter;
   deletions: DeletionDetection;
   webhooks?: WebhookRoute[];
+  webhookCoverage?: WebhookCoverage;
   /** Server-assigned fields, stripped before writing. */
   readOnly: string[];
   children?: ChildSpec[];
@@ -202,8 +213,13 @@ export const contentTypes = [
       { scope: "store/sku/created", idPath: "data.sku.product_id" },
       { scope: "store/sku/updated", idPath: "data.sku.product_id" },
       { scope: "store/sku/deleted", idPath: "data.sku.product_id" },
-      { scope: "store/sku/inventory/updated", idPath: "data.sku.product_id" },
+      { scope: "store/sku/inventory/updated", idPath: "data.inventory.product_id" },
+      // A metafield edit does not move the product's date_modified: only these announce it.
+      { scope: "store/product/metafield/created", idPath: "data.resource_id" },
+      { scope: "store/product/metafield/updated", idPath: "data.resource_id" },
+      { scope: "store/product/metafield/deleted", idPath: "data.resource_id" },
     ],
+    webhookCoverage: { deletions: ["store/product/deleted"] },
     readOnly: [
       "id",
       "date_created",
@@ -318,6 +334,9 @@ export const contentTypes = [
       { scope: "store/category/created", idPath: "data.id" },
       { scope: "store/category/updated", idPath: "data.id" },
       { scope: "store/category/deleted", idPath: "data.id" },
+      { scope: "store/category/metafield/created", idPath: "data.resource_id" },
+      { scope: "store/category/metafield/updated", idPath: "data.resource_id" },
+      { scope: "store/category/metafield/deleted", idPath: "data.resource_id" },
     ],
     readOnly: ["category_id", "category_uuid"],
     children: [metafieldsChild("catalog/categories")],
@@ -361,6 +380,7 @@ export const contentTypes = [
       { scope: "store/customer/address/updated", idPath: "data.address.customer_id" },
       { scope: "store/customer/address/deleted", idPath: "data.address.customer_id" },
     ],
+    webhookCoverage: { deletions: ["store/customer/deleted"] },
     readOnly: ["id", "registration_ip_address", "date_created", "date_modified", "origin_channel_id"],
     children: [metafieldsChild("customers")],
     display: { name: ["email", "id"], search: ["email", "first_name", "last_name", "company", "id"] },
@@ -457,9 +477,18 @@ export const contentTypes = [
     label: "Inventory",
     api: "v3",
     list: { path: "/inventory/items", paging: "v3_cursor", pageSize: 250 },
+    get: { path: "/inventory/items", query: { "variant_id:in": "{id}" } },
     idField: "identity.variant_id",
     naturalKeys: ["identity.sku"],
     deletions: "full_listing",
+    // No modification-date filter: with these hooks healthy the daily run leaves stock to them. Stock
+    // of products without variants (product-level hooks name no variant) and items of deleted
+    // variants wait for the weekly listing; their product's own version records them the same day.
+    webhooks: [
+      { scope: "store/sku/inventory/updated", idPath: "data.inventory.variant_id" },
+      { scope: "store/sku/inventory/order/updated", idPath: "data.inventory.variant_id" },
+    ],
+    webhookCoverage: { changes: ["store/sku/inventory/updated", "store/sku/inventory/order/updated"] },
     readOnly: ["identity"],
     display: {
       name: ["identity.sku", "identity.variant_id"],
@@ -569,6 +598,9 @@ export const contentTypes = [
       { scope: "store/order/archived", idPath: "data.id" },
       { scope: "store/order/statusUpdated", idPath: "data.id" },
       { scope: "store/order/refund/created", idPath: "data.id" },
+      { scope: "store/order/metafield/created", idPath: "data.resource_id" },
+      { scope: "store/order/metafield/updated", idPath: "data.resource_id" },
+      { scope: "store/order/metafield/deleted", idPath: "data.resource_id" },
     ],
     readOnly: ["id", "date_modified", "external_id", "is_deleted"],
     // Shipping addresses come inside `consignments` (consignment_structure=object), fees with `fees`.

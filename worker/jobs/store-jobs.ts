@@ -256,7 +256,7 @@ export class StoreJobs extends DurableObject<Env> {
 
   /** Registers (or removes, when auto sync is off) the store's webhooks. */
   async syncWebhooks(enabled: boolean): Promise<{ created: number; removed: number }> {
-    return registerWebhooks(this.env, this.requireStore(), await this.getClient(), enabled);
+    return registerWebhooks(this.env, this.requireStore(), await this.getClient(), enabled, this.sql);
   }
 
   /**
