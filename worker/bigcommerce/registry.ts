@@ -58,6 +58,8 @@ export type WebhookRoute =
  *   `pick` lists the fields copied from each returned item (matched on the record's id).
  * - `by_resource_ids`: a store-wide list filtered by `resource_id:in` for the page's records, grouped by `resource_id`.
  * - `per_record`: one call per record matching `when`.
+ * - `by_nested_ids`: like `by_resource_ids`, for sub-resources of the items in the record's `within` list
+ *   (variant metafields: `resource_id` is a variant's id); each item gets its own `into` list.
  */
 export type ChildSpec =
   | {
@@ -72,6 +74,16 @@ export type ChildSpec =
       why: string;
     }
   | { key: string; fetch: "by_resource_ids"; path: string; chunk: number; into: string; pageSize: number }
+  | {
+      key: string;
+      fetch: "by_nested_ids";
+      within: string;
+      path: string;
+      chunk: number;
+      into: string;
+      pageSize: number;
+      why: string;
+    }
   | {
       key: string;
       fetch: "per_record";
@@ -194,12 +206,12 @@ export const contentTypes = [
       path: "/catalog/products",
       paging: "v3_page",
       pageSize: 250,
-      includes: ["variants", "images", "custom_fields", "bulk_pricing_rules", "videos"],
-      query: { include: "variants,images,custom_fields,bulk_pricing_rules,videos" },
+      includes: ["variants", "images", "custom_fields", "bulk_pricing_rules", "videos", "reviews"],
+      query: { include: "variants,images,custom_fields,bulk_pricing_rules,videos,reviews" },
     },
     get: {
       path: "/catalog/products/{id}",
-      query: { include: "variants,images,custom_fields,bulk_pricing_rules,videos" },
+      query: { include: "variants,images,custom_fields,bulk_pricing_rules,videos,reviews" },
     },
     idField: "id",
     naturalKeys: ["sku", "name"],
@@ -250,6 +262,16 @@ export const contentTypes = [
         why: "No store-wide endpoint; v3 rules reference modifier values, so only products with modifiers are asked.",
       },
       metafieldsChild("catalog/products"),
+      {
+        key: "variant_metafields",
+        fetch: "by_nested_ids",
+        within: "variants",
+        path: "/catalog/variants/metafields",
+        chunk: 250,
+        into: "metafields",
+        pageSize: 250,
+        why: "Variant metafields name the variant, not the product: one store-wide call per 250 variants of a page.",
+      },
     ],
     display: { name: ["name", "sku", "id"], search: ["name", "sku", "upc", "mpn", "id"] },
     summary: [
@@ -316,6 +338,7 @@ export const contentTypes = [
       mode: "automatic",
       create: { method: "PUT", path: "/catalog/trees", batch: 50 },
       update: { method: "PUT", path: "/catalog/trees", batch: 50 },
+      delete: { path: "/catalog/trees", batch: 50 },
     },
     dependsOn: ["channels"],
     scopes: { read: "store_v2_products_read_only", write: "store_v2_products" },
@@ -413,7 +436,7 @@ export const contentTypes = [
     readOnly: ["id", "date_created", "date_modified"],
     display: { name: ["name", "id"], search: ["name", "id"] },
     summary: ["name", "type"],
-    restore: auto("/customers/attributes", 50, { createBatch: 50 }),
+    restore: auto("/customers/attributes", 50, { createBatch: 50, deletePath: "/customers/attributes" }),
     dependsOn: [],
     scopes: { read: "store_v2_customers_read_only", write: "store_v2_customers" },
   },
@@ -467,6 +490,7 @@ export const contentTypes = [
       mode: "automatic",
       create: { method: "POST", path: "/inventory/locations", batch: 50 },
       update: { method: "PUT", path: "/inventory/locations", batch: 50 },
+      delete: { path: "/inventory/locations", batch: 50, param: "location_id:in" },
     },
     dependsOn: [],
     scopes: { read: "store_locations_read_only", write: "store_locations" },
@@ -744,7 +768,7 @@ export const contentTypes = [
         storefront_seo: "/settings/storefront/seo",
         storefront_status: "/settings/storefront/status",
         storefront_robotstxt: "/settings/storefront/robotstxt",
-        units_of_measurement: "/settings/units-of-measurement",
+        units_of_measurement: "/settings/store/units-of-measurement",
         analytics: "/settings/analytics",
       },
     },
@@ -1115,6 +1139,9 @@ export function minCalls(type: ContentType, counts: CallCounts): number {
     else if (child.fetch === "by_resource_ids")
       childCalls += Math.max(1, Math.ceil(matching / child.pageSize));
     else if (child.fetch === "per_record") childCalls += child.when ? matching : counts.items;
+    // `matching`: the variants (items of `within`) the records carry.
+    else if (child.fetch === "by_nested_ids")
+      childCalls += Math.max(1, Math.ceil(Math.max(matching, counts.items) / child.chunk));
   }
   return listCalls + childCalls;
 }

@@ -1,5 +1,5 @@
 import type { ApiRecord } from "./client";
-import type { TypeKey } from "./registry";
+import type { ContentType, TypeKey } from "./registry";
 
 /**
  * How records are written back to BigCommerce, beyond the registry's `restore` entry (top-level
@@ -59,6 +59,8 @@ export type ChildWrite = {
   nested?: ChildWrite;
   /** The create call takes `{ [createWrap]: [sub-resource] }` instead of the sub-resource itself. */
   createWrap?: string;
+  /** No update endpoint (wishlist items): a changed sub-resource is deleted and created again. */
+  immutable?: boolean;
 };
 
 /** A natural key the store keeps unique: checked before writing, so a conflict stops the restore cleanly. */
@@ -84,6 +86,10 @@ export type WriteSpec = {
   derived?: string[];
   /** The record's fields as the write endpoints name them, where reads name them differently (before read-only fields are stripped). */
   forWrite?: (record: ApiRecord) => ApiRecord;
+  /** Why BigCommerce cannot delete these records (undo of a re-create then stops with this sentence). */
+  undeletable?: string;
+  /** Records (by vault id) BigCommerce offers no write for, and why: their restore is refused up front. */
+  readOnlyRecords?: Record<string, string>;
 };
 
 const metafields = (resource: string): ChildWrite => ({
@@ -281,8 +287,9 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
       {
         label: "variant SKU",
         field: "variants[].sku",
+        // The specs document `sku` only (no `sku:in`): one lookup per SKU the live product does not hold itself.
         path: "/catalog/variants",
-        param: "sku:in",
+        param: "sku",
         owner: "product_id",
       },
     ],
@@ -347,12 +354,29 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         shape: "single",
         embedInCreate: true,
         createWrap: "items",
+        immutable: true,
       },
     ],
     refs: [
       { path: "customer_id", type: "customers" },
       { path: "items[].product_id", type: "products" },
     ],
+  },
+  inventory: {
+    undeletable:
+      "BigCommerce keeps a stock level for as long as its variant exists; set it to the level you want instead.",
+  },
+  channels: {
+    undeletable:
+      "BigCommerce does not delete channels through its API; archive the channel in the control panel.",
+  },
+  store_settings: {
+    readOnlyRecords: {
+      store_information:
+        "BigCommerce's store information is read-only through the API; change it in Settings > Store profile.",
+      analytics:
+        "Analytics settings are written per provider; copy them from the version's JSON in Settings > Data solutions.",
+    },
   },
   price_list_records: {
     refs: [{ path: "price_list_id", type: "price_lists" }],
@@ -477,6 +501,91 @@ function rfc2822(iso: unknown): string | undefined {
 
 export function writeSpecOf(type: string): WriteSpec {
   return writeSpecs[type as TypeKey] ?? {};
+}
+
+/** A BigCommerce call restore may make: what `test/node/registry.write-paths.test.ts` checks against BigCommerce's specs. */
+export type RestoreCall = {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  api: "v2" | "v3";
+  path: string;
+  /** Query parameter the call filters by (batch deletes, natural-key lookups). */
+  param?: string;
+  what: string;
+};
+
+/** The query parameter a batch DELETE names records by. */
+export function deleteParam(type: ContentType): string {
+  const idField = typeof type.idField === "string" ? type.idField : type.idField[0];
+  return (type.restore.mode === "automatic" && type.restore.delete?.param) || `${idField}:in`;
+}
+
+/**
+ * A single record's DELETE when the type has no batch delete: the create path with the record's id
+ * (each part of a compound id as its own segment: `/pricelists/{parent}/records/{variant_id}/{currency}`),
+ * or the create path itself when it already names the record (email templates).
+ */
+export function deletePath(type: ContentType): string {
+  if (type.restore.mode !== "automatic") throw new Error(`${type.label} are restored with our team's help`);
+  const create = type.restore.create.path;
+  if (create.includes("{id}")) return create;
+  const parts = typeof type.idField === "string" ? 1 : type.idField.length;
+  return `${create}${"/{id}".repeat(parts)}`;
+}
+
+/** Every call restoring a record of `type` can make, from the registry's `restore` and this write spec. */
+export function restoreCalls(type: ContentType): RestoreCall[] {
+  const r = type.restore;
+  if (r.mode !== "automatic") return [];
+  const out: RestoreCall[] = [];
+  const spec = writeSpecOf(type.key);
+  const paths =
+    type.list.paging === "singletons"
+      ? Object.entries(type.list.singletons ?? {})
+          .filter(([id]) => !spec.readOnlyRecords?.[id])
+          .map(([, path]) => path)
+      : [undefined];
+  for (const setting of paths) {
+    const at = (p: string) => (setting ? p.replace("{setting_path}", setting) : p);
+    out.push({ method: r.create.method, api: type.api, path: at(r.create.path), what: "create" });
+    if (r.update) out.push({ method: "PUT", api: type.api, path: at(r.update.path), what: "update" });
+  }
+  if (type.list.paging !== "singletons" && !spec.undeletable) {
+    out.push(
+      r.delete
+        ? { method: "DELETE", api: type.api, path: r.delete.path, param: deleteParam(type), what: "delete" }
+        : { method: "DELETE", api: type.api, path: deletePath(type), what: "delete" },
+    );
+  }
+  const childCalls = (child: ChildWrite, owner: string) => {
+    const what = `${owner}${child.field}`;
+    out.push({
+      method: child.createMethod ?? "POST",
+      api: type.api,
+      path: child.path,
+      what: `${what} create`,
+    });
+    if (child.shape === "array") {
+      out.push({ method: "PUT", api: type.api, path: child.path, what: `${what} update` });
+      out.push({
+        method: "DELETE",
+        api: type.api,
+        path: child.path,
+        param: `${child.idField}:in`,
+        what: `${what} delete`,
+      });
+    } else {
+      if (!child.immutable)
+        out.push({ method: "PUT", api: type.api, path: `${child.path}/{child}`, what: `${what} update` });
+      out.push({ method: "DELETE", api: type.api, path: `${child.path}/{child}`, what: `${what} delete` });
+    }
+    if (child.refreshAfter || child.nested)
+      out.push({ method: "GET", api: type.api, path: child.path, what: `${what} re-read` });
+    if (child.nested) childCalls({ ...child.nested, path: child.nested.path }, `${child.field}.`);
+  };
+  for (const child of spec.children ?? []) childCalls(child, "");
+  for (const u of spec.unique ?? [])
+    out.push({ method: "GET", api: type.api, path: u.path, param: u.param, what: `${u.label} check` });
+  return out;
 }
 
 /** Every reference pointing at `type`, by referencing type: what a re-created record's id must be rewritten in. */

@@ -5,6 +5,7 @@ import { type ApiRecord, type BigCommerceClient, BigCommerceError, readPath } fr
 import { type ContentType, getType } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
 import type { Version } from "../db/schema";
+import { planImageUploads, uploadImages } from "../images/restore-images";
 import { accessRevoked } from "../jobs/store-jobs";
 import { valuesAt } from "./body-paths";
 import { liveIdOf, remapReferences, saveIdMapping } from "./id-map";
@@ -105,6 +106,9 @@ async function loadVersion(ctx: RestoreContext, t: RestoreTarget): Promise<Versi
   return row;
 }
 
+/** Whether BigCommerce updates the type's records in place; when not, an update deletes and re-creates. */
+const updatesInPlace = (type: ContentType) => type.restore.mode === "automatic" && !!type.restore.update;
+
 /** Bad input (unknown version, team-assisted type): the restore is refused before it starts. */
 export class RestoreInputError extends Error {}
 
@@ -112,6 +116,8 @@ export async function planItem(ctx: RestoreContext, t: RestoreTarget): Promise<P
   const type = getType(t.type);
   if (type.restore.mode !== "automatic")
     throw new RestoreInputError(`${type.label} are restored with our team's help: ${type.restore.reason}`);
+  const readOnly = writeSpecOf(type.key).readOnlyRecords?.[t.recordId];
+  if (readOnly) throw new RestoreInputError(readOnly);
   const version = t.versionId === null ? null : await loadVersion(ctx, t);
   const body = version ? await readVersionBody<ApiRecord>(ctx.env, version) : null;
   const liveId = await liveIdOf(ctx.env.DB, ctx.storeHash, type.key, t.recordId);
@@ -127,7 +133,7 @@ export async function planItem(ctx: RestoreContext, t: RestoreTarget): Promise<P
     target && (action === "create" || action === "update")
       ? [
           ...(await missingReferences(ctx, type, target)),
-          ...(await naturalKeyConflicts(ctx, type, target, live ? liveId : null)),
+          ...(await naturalKeyConflicts(ctx, type, target, live ? liveId : null, live)),
         ]
       : [];
   return {
@@ -163,6 +169,7 @@ export function estimateCalls(
   const specs = writeSpecOf(type.key).children ?? [];
   if (action === "unchanged") return 0;
   if (action === "delete") return 1;
+  if (action === "update" && !updatesInPlace(type)) return 1 + estimateCalls(type, "create", target, null);
   if (action === "create" && target) {
     // The create carries the embedded sub-resources; the others are added one call each (array endpoints one call per list).
     const rest = planChildren(
@@ -186,17 +193,20 @@ export async function naturalKeyConflicts(
   type: ContentType,
   target: ApiRecord,
   liveId: string | null,
+  live: ApiRecord | null = null,
 ): Promise<string[]> {
   const out: string[] = [];
   const ownId = liveId === null ? null : varsOf(type, liveId).id;
   for (const check of writeSpecOf(type.key).unique ?? []) {
+    // A key the live record holds itself is no one else's (the store keeps it unique).
+    const own = new Set(live ? valuesAt(live, check.field).map(String) : []);
     const values = [
       ...new Set(
         valuesAt(target, check.field)
           .filter((v) => v !== null && v !== undefined && v !== "")
           .map(String),
       ),
-    ];
+    ].filter((v) => !own.has(v));
     if (values.length === 0) continue;
     const batches = check.param.endsWith(":in") ? chunk(values, 50) : values.map((v) => [v]);
     for (const batch of batches) {
@@ -344,15 +354,21 @@ export async function applyItem(ctx: RestoreContext, item: PlannedItem): Promise
   let finalId = liveRecordId;
   let wrote = false;
   const notes: string[] = [];
+  const imageUploads = await planImageUploads(ctx, item);
   try {
     if (item.action === "delete" && item.liveId) {
       wrote = true;
       await deleteRecord(ctx.client, type, item.liveId);
-    } else if (item.action === "update" && item.target && item.live && item.liveId) {
+    } else if (item.action === "update" && item.target && item.live && item.liveId && updatesInPlace(type)) {
       wrote = (await updateRecord(ctx.client, type, item.liveId, item.target, item.live)) || wrote;
       const calls = await syncChildren(ctx.client, type, item.liveId, item.target, item.live, true);
       wrote = wrote || calls > 0;
-    } else if (item.action === "create" && item.target) {
+    } else if ((item.action === "create" || item.action === "update") && item.target) {
+      // No update endpoint (promotion codes, price list assignments): the live record makes way for the version's.
+      if (item.action === "update" && item.liveId) {
+        wrote = true;
+        await deleteRecord(ctx.client, type, item.liveId);
+      }
       const parentId = type.parent ? item.recordId.slice(0, item.recordId.indexOf(":")) : undefined;
       finalId = await createRecord(ctx.client, type, item.target, parentId);
       wrote = true;
@@ -372,6 +388,7 @@ export async function applyItem(ctx: RestoreContext, item: PlannedItem): Promise
         for (const r of relinked) notes.push(`${r.records} ${r.label.toLowerCase()} point to it again.`);
       }
     }
+    notes.push(...(await uploadImages(ctx, item, finalId, imageUploads)));
   } catch (err) {
     const message = bigCommerceMessage(err);
     return {
@@ -413,9 +430,15 @@ export async function applyItem(ctx: RestoreContext, item: PlannedItem): Promise
       beforeVersionId,
       message: "BigCommerce does not return the record after the restore.",
     };
-  const missing = item.target ? mismatches(type, item.target, after, item.action === "update") : [];
-  const done =
-    item.action === "create" ? `Re-created${newId ? ` with the new id ${newId}` : ""}.` : "Restored.";
+  const replaced = item.action === "update" && !updatesInPlace(type);
+  const missing = item.target
+    ? mismatches(type, item.target, after, item.action === "update" && !replaced)
+    : [];
+  const done = replaced
+    ? `Replaced (BigCommerce cannot update ${type.label.toLowerCase()} in place)${newId ? `; the new id is ${newId}` : ""}.`
+    : item.action === "create"
+      ? `Re-created${newId ? ` with the new id ${newId}` : ""}.`
+      : "Restored.";
   return {
     ...base,
     status: "done",

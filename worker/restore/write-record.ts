@@ -6,7 +6,7 @@ import {
   splitParentId,
 } from "../bigcommerce/client";
 import type { ContentType } from "../bigcommerce/registry";
-import { type ChildWrite, writeSpecOf } from "../bigcommerce/write-spec";
+import { type ChildWrite, deleteParam, deletePath, writeSpecOf } from "../bigcommerce/write-spec";
 import { omit } from "./body-paths";
 import { carries, childForWrite, childLabel, childrenOf, differingFields, pairChildren } from "./compare";
 
@@ -168,17 +168,19 @@ export async function writeFields(
   liveId: string,
   fields: ApiRecord,
 ): Promise<void> {
-  const paths = writePaths(type);
+  const { update } = writePaths(type);
+  if (!update) throw new Error(`BigCommerce cannot update ${type.label.toLowerCase()} in place`);
   const vars = varsOf(type, liveId);
-  const path = fill(paths.update.path, vars);
-  const ids = idFieldsOf(type);
-  if (paths.update.path.includes("{id}")) {
+  const path = fill(update.path, vars);
+  if (update.path.includes("{id}")) {
     await client.request("PUT", type.api, path, { body: fields });
     return;
   }
-  // Batch endpoints take an array of records naming themselves.
-  const named = ids.length === 1 ? { [ids[0]]: asIdValue(vars.id), ...fields } : fields;
-  await client.request("PUT", type.api, path, { body: [named] });
+  // Batch endpoints take an array of records naming themselves (compound ids field by field: "12:USD").
+  const ids = idFieldsOf(type);
+  const parts = ids.length === 1 ? [vars.id] : vars.id.split(":");
+  const named = Object.fromEntries(ids.map((f, i) => [f, asIdValue(parts[i] ?? "")]));
+  await client.request("PUT", type.api, path, { body: [{ ...named, ...fields }] });
 }
 
 export async function deleteRecord(
@@ -187,20 +189,20 @@ export async function deleteRecord(
   liveId: string,
 ): Promise<void> {
   const paths = writePaths(type);
+  const { undeletable } = writeSpecOf(type.key);
+  if (undeletable) throw new Error(undeletable);
   const vars = varsOf(type, liveId);
-  const idField = idFieldsOf(type)[0];
   if (paths.delete) {
     await client.request("DELETE", type.api, fill(paths.delete.path, vars), {
-      query: { [`${idField}:in`]: vars.id },
+      query: { [deleteParam(type)]: vars.id },
       allow404: true,
     });
   } else {
-    await client.request(
-      "DELETE",
-      type.api,
-      `${fill(paths.create.path, vars)}/${encodeURIComponent(vars.id)}`,
-      { allow404: true },
-    );
+    // Compound ids ("12:USD") fill one path segment per part.
+    const parts = idFieldsOf(type).length === 1 ? [vars.id] : vars.id.split(":");
+    let path = deletePath(type).replace("{parent}", encodeURIComponent(vars.parent ?? ""));
+    for (const part of parts) path = path.replace("{id}", encodeURIComponent(part));
+    await client.request("DELETE", type.api, path, { allow404: true });
   }
 }
 
@@ -246,8 +248,9 @@ export function planChildren(
           );
         })();
       const want = spec.prepare ? spec.prepare(w, live, target) : w;
-      if (nestedDiffers || differingFields(childForWrite(spec, want), l).length > 0)
-        ops.push({ kind: "update", spec, want: w, live: l });
+      if (!nestedDiffers && differingFields(childForWrite(spec, want), l).length === 0) continue;
+      if (spec.immutable) ops.push({ kind: "delete", spec, live: l }, { kind: "create", spec, want: w });
+      else ops.push({ kind: "update", spec, want: w, live: l });
     }
     for (const w of missing) ops.push({ kind: "create", spec, want: w });
   }
