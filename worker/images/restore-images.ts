@@ -1,4 +1,4 @@
-import type { ApiRecord } from "../bigcommerce/client";
+import { type ApiRecord, BigCommerceError } from "../bigcommerce/client";
 import { getType } from "../bigcommerce/registry";
 import type { PlannedItem, RestoreContext } from "../restore/engine";
 import { imageKey } from "./files";
@@ -169,6 +169,7 @@ export async function uploadImages(
   const target = item.target;
   let liveItems: ApiRecord | null = null;
   let uploaded = 0;
+  const refused: string[] = [];
   for (const up of uploads) {
     const spec = up.field.upload;
     if (!spec) continue;
@@ -192,7 +193,16 @@ export async function uploadImages(
       itemId = String(match.id);
     }
     const path = spec.path.replace("{id}", encodeURIComponent(liveId)).replace("{item}", itemId);
-    const { body } = await ctx.client.request<{ data?: ApiRecord }>("POST", type.api, path, { form });
+    let body: { data?: ApiRecord } | null;
+    try {
+      ({ body } = await ctx.client.request<{ data?: ApiRecord }>("POST", type.api, path, { form }));
+    } catch (err) {
+      // One refused file (too large, a format the store rejects) does not undo the restored record.
+      if (!(err instanceof BigCommerceError) || err.status === 401 || err.status === 0 || err.status >= 500)
+        throw err;
+      refused.push(`${up.field.label} ${fileName(up.url, up.contentType)} (${err.status})`);
+      continue;
+    }
     uploaded++;
     const data = body?.data;
     if (!data) continue;
@@ -204,8 +214,12 @@ export async function uploadImages(
       target[up.field.url] = data[up.field.url];
     }
   }
-  if (uploaded === 0) return [];
-  return [`${uploaded} image file${uploaded === 1 ? "" : "s"} uploaded from the vault.`];
+  return [
+    uploaded > 0 ? `${uploaded} image file${uploaded === 1 ? "" : "s"} uploaded from the vault.` : "",
+    refused.length > 0
+      ? `BigCommerce refused ${refused.length} image file upload(s): ${refused.join("; ")}.`
+      : "",
+  ].filter(Boolean);
 }
 
 const pick = (o: ApiRecord, keys: string[]): ApiRecord =>
