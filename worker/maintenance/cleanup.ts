@@ -35,6 +35,7 @@ export async function purgeStore(env: Env, storeHash: string) {
   const db = getDb(env);
   const objects =
     (await deletePrefix(env.VAULT, `packs/${storeHash}/`)) +
+    (await deletePrefix(env.VAULT, `images/${storeHash}/`)) +
     (await deletePrefix(env.EXPORTS, `exports/${storeHash}/`));
   await db.batch([
     ...storeTables.map(({ table, storeHash: column }) =>
