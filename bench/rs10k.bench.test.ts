@@ -309,8 +309,8 @@ describe.sequential("rs-10k", () => {
     });
     const throughput = records / (run.ms / 1000);
     report({
-      name: "ingest",
-      title: "Ingest throughput, unlimited quota",
+      name: "ingest-full",
+      title: "Ingest throughput of the full rs-10k backup, unlimited quota",
       scale: `the full backup above: ${records} records, 1 run`,
       figures: {
         records,

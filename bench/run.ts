@@ -14,7 +14,8 @@ import type { BenchResult } from "./support";
 const FILE_OF: Record<string, string> = {
   "full-backup": "rs10k",
   incremental: "rs10k",
-  ingest: "rs10k",
+  ingest: "ingest",
+  "ingest-full": "rs10k",
   "bulk-restore": "rs10k",
   export: "rs10k",
   "naive-baseline": "rs10k",
