@@ -11,7 +11,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageExport } from "../worker/export/package";
-import { encodeStagedPage, stageKey } from "../worker/export/staging";
+import { renderStagedPage, stageKey } from "../worker/export/staging";
 
 const pages = Number(process.argv[2] ?? 800);
 const dir = mkdtempSync(join(tmpdir(), "strongbox-export-mem-"));
@@ -48,6 +48,7 @@ const bucket = {
 const store = "memstore";
 const exportId = "MEM";
 let uncompressedInput = 0;
+const columns: Record<string, string[]> = {};
 for (let p = 0; p < pages; p++) {
   const recs = Array.from({ length: 250 }, (_, i) => {
     const id = p * 250 + i + 1;
@@ -69,9 +70,10 @@ for (let p = 0; p < pages; p++) {
       })),
     };
   });
-  const text = encodeStagedPage(
-    recs.map((r) => String(r.id)),
-    recs,
+  const text = renderStagedPage(
+    "products",
+    recs.map((r) => ({ recordId: String(r.id), body: r })),
+    columns,
   );
   uncompressedInput += text.length;
   await bucket.put(stageKey(store, exportId, "products", p), text);
@@ -96,10 +98,7 @@ const zips = await packageExport(bucket as unknown as R2Bucket, {
   types: ["products"],
   pages: { products: pages },
   counts: { products: pages * 250 },
-  columns: {
-    products: ["id", "name", "sku", "price", "description", "custom_url.url", "custom_url.is_customized"],
-    "products.variants": ["products.id", "id", "sku", "price", "option_values"],
-  },
+  columns,
 });
 const s = (performance.now() - t0) / 1000;
 clearInterval(sampler);

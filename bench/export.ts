@@ -11,19 +11,25 @@
  * Goals (issue 7): peak ≤ 64 MB, ≥ 30 MB/s of uncompressed data locally.
  */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { unzipSync } from "fflate";
 import { Miniflare } from "miniflare";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
 import { typeKeys } from "../worker/bigcommerce/registry";
 import { type ExportState, exportJob } from "../worker/export/export-job";
+import { stageKey } from "../worker/export/staging";
 import type { JobContext } from "../worker/jobs/job-kinds";
 
 const profile = process.argv[2] ?? "rs-10k";
 const quota = process.argv[3] ?? "unlimited";
 /** Optional comma-separated subset of types (default: every type of the registry). */
 const only = process.argv[4]?.split(",").filter(Boolean);
+/**
+ * EXPORT_STAGE_DIR=dir: when the read phase ends, also copy the staged pages and the job state there,
+ * so `bench/export-package.ts` can time packaging alone, many times, on the same real pages.
+ */
+const stageDir = process.env.EXPORT_STAGE_DIR;
 
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -117,12 +123,27 @@ const sampler = setInterval(() => {
   peak = Math.max(peak, mem() - baseline);
 }, 20);
 
+async function saveStage(s: ExportState) {
+  mkdirSync(`${stageDir}/pages`, { recursive: true });
+  for (const [type, n] of Object.entries(s.pages)) {
+    for (let seq = 0; seq < n; seq++) {
+      const key = stageKey(storeHash, exportId, type, seq);
+      const obj = (await EXPORTS.get(key)) as R2ObjectBody;
+      writeFileSync(`${stageDir}/pages/${key.replace(/\//g, "_")}`, new Uint8Array(await obj.arrayBuffer()));
+    }
+  }
+  writeFileSync(`${stageDir}/state.json`, JSON.stringify({ storeHash, exportId, state: s }));
+}
+
 let state = (await exportJob.start(ctx, { exportId })) as ExportState;
 const t0 = performance.now();
 let steps = 0;
 let tPackage = 0;
 for (;;) {
-  if (state.phase === "package" && !tPackage) tPackage = performance.now();
+  if (state.phase === "package" && !tPackage) {
+    if (stageDir) await saveStage(state);
+    tPackage = performance.now();
+  }
   const r = await exportJob.step(ctx, state);
   state = r.state;
   steps++;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { packageExport } from "../../worker/export/package";
-import { encodeStagedPage, stageKey } from "../../worker/export/staging";
+import { renderStagedPage, stageKey } from "../../worker/export/staging";
 import { MIN_PART_BYTES } from "../../worker/export/zip-writer";
 
 /** An R2 bucket in memory that enforces R2's multipart rule: every part but the last has the same size, ≥ 5 MiB. */
@@ -73,16 +73,15 @@ describe("export ZIPs open with a standard unzip", () => {
     const exportId = "EXP1";
     const pages = 60;
     const perPage = 250;
+    const columns: Record<string, string[]> = {};
     for (let p = 0; p < pages; p++) {
-      const recs = records(p, perPage);
-      await bucket.put(
-        stageKey(store, exportId, "products", p),
-        encodeStagedPage(
-          recs.map((r) => String(r.id)),
-          recs,
-        ),
-      );
+      const recs = records(p, perPage).map((r) => ({ recordId: String(r.id), body: r }));
+      await bucket.put(stageKey(store, exportId, "products", p), renderStagedPage("products", recs, columns));
     }
+    expect(columns).toEqual({
+      products: ["id", "name", "description"],
+      "products.variants": ["products.id", "id", "sku", "price"],
+    });
     const zips = await packageExport(
       bucket as unknown as R2Bucket,
       {
@@ -94,10 +93,7 @@ describe("export ZIPs open with a standard unzip", () => {
         types: ["products"],
         pages: { products: pages },
         counts: { products: pages * perPage },
-        columns: {
-          products: ["id", "name", "description"],
-          "products.variants": ["products.id", "id", "sku", "price"],
-        },
+        columns,
       },
       { partBytes: MIN_PART_BYTES },
     );

@@ -10,6 +10,9 @@ export type Row = Record<string, string>;
 /** The CSV files one record contributes to: "" is the type's main CSV, other keys the child lists. */
 export type FlatRecord = { main: Row; children: Record<string, Row[]> };
 
+/** The column every child CSV starts with: the id of the record the row belongs to. */
+export const parentColumn = (type: string) => `${type}.id`;
+
 const isPlain = (v: unknown): v is Record<string, unknown> =>
   v !== null && typeof v === "object" && !Array.isArray(v);
 

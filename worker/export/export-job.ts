@@ -11,21 +11,29 @@ import { type ChildSpec, type ContentType, getType, typeKeys } from "../bigcomme
 import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
 import type { JobContext, JobKind, JobProgress, StepResult, TypeProgress } from "../jobs/job-kinds";
-import { flattenRecord, mergeColumns } from "./csv";
 import { LINK_TTL_MS } from "./links";
 import { notifyExportFailed, notifyExportReady } from "./notify";
 import {
   DEFAULT_PART_BYTES,
   DEFAULT_SPLIT_BYTES,
+  type PackageInput,
   packageExport,
-  parentColumn,
   type ZipInfo,
   zipKey,
 } from "./package";
-import { deleteStaged, encodeStagedPage, stageKey } from "./staging";
+import { deleteStaged, renderStagedPage, type StagedRecord, stageKey } from "./staging";
+import { lastCaptureAt, vaultPage } from "./vault-source";
+
+export type ExportSource = "live" | "vault";
 
 export type ExportParams = {
   exportId: string;
+  /**
+   * "live" (default) reads the store through the API; "vault" builds the export from the latest
+   * backup (the latest version of every record not deleted) and needs no token: what a merchant
+   * gets when BigCommerce revoked the app's access, or asks for to spare the store's API quota.
+   */
+  source?: ExportSource;
   /** Tests use small sizes; production uses 1 GB ZIPs of 8 MiB parts. */
   splitBytes?: number;
   partBytes?: number;
@@ -39,6 +47,13 @@ export type ExportParams = {
 export type ExportState = {
   exportId: string;
   kind: "manual" | "weekly" | "monthly";
+  source: ExportSource;
+  /** Vault exports: the state is the vault's at this instant (the export's start)... */
+  vaultAt: number | null;
+  /** ...whose last capture of the chosen types was then (the manifest's "as of"). */
+  asOf: number | null;
+  /** Vault exports: the next page of `stateAt` (from 1). */
+  vaultPage: number;
   types: string[];
   phase: "fetch" | "package" | "done";
   ti: number;
@@ -91,6 +106,7 @@ function nextType(state: ExportState): ExportState {
     pi: 0,
     prefetch: undefined,
     prefetched: [],
+    vaultPage: 1,
     phase: ti >= state.types.length ? "package" : "fetch",
   };
 }
@@ -172,6 +188,44 @@ function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord
   }
 }
 
+/** Renders a page into its staged object (JSONL and CSV rows) and adds its CSV columns to `columns`. */
+async function stage(
+  ctx: JobContext,
+  state: ExportState,
+  key: string,
+  seq: number,
+  records: StagedRecord[],
+  columns: Record<string, string[]>,
+) {
+  if (!records.length) return;
+  // Copies: the previous state's arrays stay as they were if this step fails and runs again.
+  for (const [stem, cols] of Object.entries(columns)) columns[stem] = [...cols];
+  await ctx.env.EXPORTS.put(
+    stageKey(ctx.storeHash, state.exportId, key, seq),
+    renderStagedPage(key, records, columns),
+  );
+}
+
+/** One page of the current type from the vault: no API call, so no token needed. */
+async function vaultFetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
+  const key = state.types[state.ti];
+  const page = await vaultPage(ctx.env, ctx.storeHash, key, state.vaultAt ?? ctx.now(), state.vaultPage);
+  const seq = state.pages[key] ?? 0;
+  const columns = { ...state.columns };
+  await stage(ctx, state, key, seq, page.records, columns);
+  let next: ExportState = {
+    ...state,
+    columns,
+    vaultPage: state.vaultPage + 1,
+    pages: { ...state.pages, [key]: seq + (page.records.length ? 1 : 0) },
+    counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + page.records.length },
+    totals: { ...state.totals, [key]: null },
+  };
+  if (!page.hasMore) next = nextType(next);
+  await updateRow(ctx, state.exportId, { counts: next.counts });
+  return next;
+}
+
 async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const key = state.types[state.ti];
   const type = getType(key);
@@ -211,28 +265,7 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
     const captured = toCaptured(type, page.records, parentId);
     const seq = state.pages[key] ?? 0;
     const columns = { ...state.columns };
-    const main = [...(columns[key] ?? [])];
-    const childCols: Record<string, string[]> = {};
-    for (const c of captured) {
-      const flat = flattenRecord(c.body as Record<string, unknown>, parentColumn(key), c.recordId);
-      mergeColumns(main, flat.main);
-      for (const [child, rows] of Object.entries(flat.children)) {
-        const stem = `${key}.${child}`;
-        childCols[stem] ??= [...(columns[stem] ?? [])];
-        for (const row of rows) mergeColumns(childCols[stem], row);
-      }
-    }
-    columns[key] = main;
-    Object.assign(columns, childCols);
-    if (captured.length) {
-      await ctx.env.EXPORTS.put(
-        stageKey(ctx.storeHash, state.exportId, key, seq),
-        encodeStagedPage(
-          captured.map((c) => c.recordId),
-          captured.map((c) => c.body),
-        ),
-      );
-    }
+    await stage(ctx, state, key, seq, captured, columns);
     next = {
       ...state,
       columns,
@@ -247,6 +280,9 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
   await updateRow(ctx, state.exportId, { counts: next.counts });
   return next;
 }
+
+const sourceOf = (state: ExportState): PackageInput["source"] =>
+  state.source === "vault" ? { kind: "vault", asOf: state.asOf } : { kind: "live" };
 
 async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const db = getDb(ctx.env);
@@ -269,6 +305,7 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
       counts: state.counts,
       columns: state.columns,
       unavailable: state.unavailable,
+      source: sourceOf(state),
     },
     { splitBytes: state.splitBytes, partBytes: state.partBytes },
   );
@@ -303,9 +340,14 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
     const types = typeKeys.filter((k) => order.has(k));
     await updateRow(ctx, row.id, { status: "running", counts: {} });
     const env = ctx.env as unknown as Record<string, unknown>;
+    const source = params.source ?? "live";
     return {
       exportId: row.id,
       kind: row.kind,
+      source,
+      vaultAt: source === "vault" ? ctx.now() : null,
+      asOf: source === "vault" ? await lastCaptureAt(ctx.env.DB, ctx.storeHash, types) : null,
+      vaultPage: 1,
       types,
       phase: types.length ? "fetch" : "package",
       ti: 0,
@@ -326,6 +368,8 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   },
 
   async step(ctx, state) {
+    if (state.phase === "fetch" && state.source === "vault")
+      return { state: await vaultFetchStep(ctx, state) };
     if (state.phase === "fetch") {
       const type = getType(state.types[state.ti]);
       // Only with the Durable Object's SQLite at hand (the Node benchmark runs steps without it).
@@ -369,10 +413,10 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       await notifyExportReady(ctx.env, ctx.storeHash, state.exportId);
       return;
     }
+    // A cancel carries its reason when it has one (an uninstall stops the job and says so).
     const reason =
-      outcome.status === "cancelled"
-        ? "The export was cancelled."
-        : (outcome.error ?? "The export stopped unexpectedly.");
+      outcome.error ??
+      (outcome.status === "cancelled" ? "The export was cancelled." : "The export stopped unexpectedly.");
     await updateRow(ctx, state.exportId, { status: "failed", finishedAt: ctx.now(), error: reason });
     await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages).catch(() => undefined);
     // ZIPs of a failed export are never linked: remove any that were completed.

@@ -1,7 +1,9 @@
 import { getType } from "../bigcommerce/registry";
-import { csvLine, csvRow, flattenRecord } from "./csv";
-import { decodeStagedPage, stagedRecords, stageKey } from "./staging";
-import { MIB, R2ZipWriter, type WrittenFile } from "./zip-writer";
+import { csvLine } from "./csv";
+import { decodeStagedPage, type StagedPage, sectionOf, stagedSection, stageKey } from "./staging";
+import { MIB, R2ZipWriter, type WrittenFile, type ZipLevel } from "./zip-writer";
+
+export { parentColumn } from "./csv";
 
 export const APP_NAME = "Strongbox";
 export const APP_VERSION = "0.1.0";
@@ -24,9 +26,13 @@ export type PackageInput = {
   columns: Record<string, string[]>;
   /** Types the store does not have: listed in the manifest, no files. */
   unavailable?: Record<string, string>;
+  /** The live store (default), or the vault as of its last capture (the token was revoked, or asked for). */
+  source?: { kind: "live" } | { kind: "vault"; asOf: number | null };
+  /** Files copied into the ZIP as they are (images), after the data files. */
+  attachments?: { name: string; type: string; bucket: R2Bucket; key: string }[];
 };
 
-export type PackageOptions = { splitBytes?: number; partBytes?: number; level?: 1 | 2 | 3 | 4 | 5 | 6 };
+export type PackageOptions = { splitBytes?: number; partBytes?: number; level?: ZipLevel };
 
 export type Manifest = {
   app: string;
@@ -34,6 +40,8 @@ export type Manifest = {
   exportId: string;
   store: { hash: string; name: string };
   kind: PackageInput["kind"];
+  /** "live store", or "vault, as of <last capture time>". */
+  source: string;
   createdAt: string;
   part: number;
   types: { key: string; label: string; count: number }[];
@@ -44,9 +52,6 @@ export type Manifest = {
 
 export const zipKey = (storeHash: string, exportId: string, n: number) =>
   `exports/${storeHash}/${exportId}-part-${n}.zip`;
-
-/** The column every child CSV starts with: the id of the record the row belongs to. */
-export const parentColumn = (type: string) => `${type}.id`;
 
 /** The files a type exports, in order: JSON Lines, the main CSV, one CSV per child list. */
 export function filesOf(
@@ -63,11 +68,46 @@ export function filesOf(
   ];
 }
 
+/** Staged pages read ahead while the current one is written: R2 latency overlaps deflate. */
+const READ_AHEAD = 3;
+
+/** The type's staged pages in order, up to READ_AHEAD requests in flight. */
+async function* stagedPages(bucket: R2Bucket, keys: string[]): AsyncGenerator<StagedPage> {
+  const load = (key: string) =>
+    bucket.get(key).then(async (obj) => {
+      if (!obj) throw new Error(`Staged page ${key} is missing`);
+      return decodeStagedPage(await obj.text());
+    });
+  const queue: Promise<StagedPage>[] = [];
+  let next = 0;
+  const fill = () => {
+    while (queue.length < READ_AHEAD && next < keys.length) {
+      const p = load(keys[next++]);
+      // Awaited below in order; this only keeps an early failure from being reported as unhandled.
+      p.catch(() => undefined);
+      queue.push(p);
+    }
+  };
+  fill();
+  while (queue.length) {
+    const page = await (queue.shift() as Promise<StagedPage>);
+    fill();
+    yield page;
+  }
+}
+
+/** What the manifest says the data came from. */
+export function sourceLabel(source: PackageInput["source"]): string {
+  if (!source || source.kind === "live") return "live store";
+  return `vault, as of ${source.asOf ? new Date(source.asOf).toISOString() : "no backup yet"}`;
+}
+
 /**
- * Packs the staged pages into ZIPs: per type its JSONL (the staged bytes as they are), its CSV and
- * its child CSVs (each a pass over the staged pages, so only one page is in memory), then a
- * manifest with the SHA-256 of every file. Past `splitBytes` of ZIP, the file being written ends,
- * the ZIP is closed and the next one continues it (`products.part-2.csv`, header repeated).
+ * Packs the staged pages into ZIPs: per type its JSONL, its CSV and its child CSVs (each a pass over
+ * the type's staged pages, copying that file's section of each page: rendering happened when the
+ * page was staged), then any attached files stored as they are (images), then a manifest with the
+ * SHA-256 of every file. Past `splitBytes` of ZIP, the file being written ends, the ZIP is closed and
+ * the next one continues it (`products.part-2.csv`, header repeated).
  */
 export async function packageExport(
   bucket: R2Bucket,
@@ -79,7 +119,9 @@ export async function packageExport(
   const zips: { key: string; size: number }[] = [];
   const fileTypes = new Map<string, string>();
   let n = 1;
-  let writer = new R2ZipWriter(bucket, zipKey(input.storeHash, input.exportId, n), partBytes, options.level);
+  const newWriter = () =>
+    new R2ZipWriter(bucket, zipKey(input.storeHash, input.exportId, n), partBytes, options.level);
+  let writer = newWriter();
 
   const closeZip = async () => {
     const manifest: Manifest = {
@@ -88,6 +130,7 @@ export async function packageExport(
       exportId: input.exportId,
       store: { hash: input.storeHash, name: input.storeName },
       kind: input.kind,
+      source: sourceLabel(input.source),
       createdAt: new Date(input.createdAt).toISOString(),
       part: n,
       types: input.types
@@ -103,6 +146,9 @@ export async function packageExport(
         jsonl:
           "One record per line, every field as BigCommerce returns it, sub-resources embedded: what Strongbox re-imports.",
         csv: `Flat columns; nested objects as dotted columns; lists of values joined with " | "; lists of objects in their own CSV (<type>.<list>.csv) keyed by the "<type>.id" column.`,
+        ...(input.attachments?.length
+          ? { images: "images/<type>/<record id>/<file>: the image files as the store serves them." }
+          : {}),
       },
     };
     const sink = writer.open("manifest.json");
@@ -110,62 +156,69 @@ export async function packageExport(
     await sink.end();
     zips.push({ key: writer.key, size: await writer.finish() });
   };
+  const nextZip = async () => {
+    await closeZip();
+    n++;
+    writer = newWriter();
+  };
 
   try {
     for (const type of input.types) {
       if (input.unavailable?.[type]) continue;
+      const keys = Array.from({ length: input.pages[type] ?? 0 }, (_, seq) =>
+        stageKey(input.storeHash, input.exportId, type, seq),
+      );
+      // A one-page type is read once for all its files.
+      let single: StagedPage | null = null;
       for (const file of filesOf(type, input.columns)) {
         let piece = 1;
         const nameOf = () =>
           piece === 1 ? `${file.stem}.${file.ext}` : `${file.stem}.part-${piece}.${file.ext}`;
         const header = file.ext === "csv" ? (input.columns[file.stem] ?? []) : null;
+        const section = sectionOf(file.ext, file.child);
         const openPiece = async () => {
           fileTypes.set(nameOf(), type);
           const s = writer.open(nameOf());
           if (header?.length) await s.write(csvLine(header));
           return s;
         };
-        if (writer.bytes >= splitBytes) {
-          await closeZip();
-          writer = new R2ZipWriter(
-            bucket,
-            zipKey(input.storeHash, input.exportId, ++n),
-            partBytes,
-            options.level,
-          );
-        }
+        if (writer.bytes >= splitBytes) await nextZip();
         let sink = await openPiece();
-        const pages = input.pages[type] ?? 0;
-        for (let seq = 0; seq < pages; seq++) {
-          const obj = await bucket.get(stageKey(input.storeHash, input.exportId, type, seq));
-          if (!obj) throw new Error(`Staged page ${seq} of ${type} is missing`);
-          const page = decodeStagedPage(await obj.text());
-          if (file.ext === "jsonl") {
-            await sink.write(page.jsonl);
-          } else {
-            let chunk = "";
-            for (const [id, record] of stagedRecords(page)) {
-              const flat = flattenRecord(record, parentColumn(type), id, file.child ?? "");
-              if (!file.child) chunk += csvRow(header ?? [], flat.main);
-              else for (const row of flat.children[file.child] ?? []) chunk += csvRow(header ?? [], row);
-            }
-            await sink.write(chunk);
-          }
-          if (writer.bytes >= splitBytes && seq < pages - 1) {
+        let seq = 0;
+        const pages =
+          keys.length === 1
+            ? (async function* () {
+                single ??= (await stagedPages(bucket, keys).next()).value as StagedPage;
+                yield single;
+              })()
+            : stagedPages(bucket, keys);
+        for await (const page of pages) {
+          await sink.write(stagedSection(page, section, header?.length ?? 0));
+          seq++;
+          if (writer.bytes >= splitBytes && seq < keys.length) {
             await sink.end();
-            await closeZip();
-            writer = new R2ZipWriter(
-              bucket,
-              zipKey(input.storeHash, input.exportId, ++n),
-              partBytes,
-              options.level,
-            );
+            await nextZip();
             piece++;
             sink = await openPiece();
           }
         }
         await sink.end();
       }
+    }
+    for (const file of input.attachments ?? []) {
+      if (writer.bytes >= splitBytes) await nextZip();
+      const obj = await file.bucket.get(file.key);
+      // A file removed since it was listed (retention, a deleted image) is left out, not fatal.
+      if (!obj) continue;
+      fileTypes.set(file.name, file.type);
+      const sink = writer.open(file.name, { store: true });
+      const reader = obj.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        await sink.write(value);
+      }
+      await sink.end();
     }
     await closeZip();
   } catch (err) {

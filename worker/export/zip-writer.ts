@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
-import { Zip, ZipDeflate } from "fflate";
+import { constants, crc32, deflateRawSync } from "node:zlib";
+import { type AsyncFlateStreamHandler, Zip, type ZipInputFile } from "fflate";
 
 export const MIB = 1024 * 1024;
 /** R2 parts must be equal-sized except the last, and at least 5 MiB. */
@@ -7,19 +8,77 @@ export const MIN_PART_BYTES = 5 * MIB;
 
 export type WrittenFile = { name: string; bytes: number; sha256: string };
 
+/** 0 stores a file as it is (images are compressed already); 1–9 deflate it. */
+export type ZipLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
 /**
- * One ZIP archive streamed into an R2 multipart upload. fflate emits compressed bytes synchronously
- * as files are pushed; they are copied into a single fixed-size part buffer, and each full buffer is
- * uploaded (awaited) before more input is accepted. Memory stays at one part plus the deflate
- * window, whatever the archive's size.
+ * Level 1: on the export's JSON and CSV it is several times faster than level 6 for a ZIP a few
+ * percent larger (docs/BENCHMARKS.md, "Export in Node").
+ */
+export const DEFAULT_LEVEL: ZipLevel = 1;
+
+/** The final, empty block that ends a raw DEFLATE stream (BFINAL=1, fixed Huffman, end-of-block). */
+const FINAL_BLOCK = new Uint8Array([0x03, 0x00]);
+
+/**
+ * One file of the archive, deflated by the runtime's native zlib (`node:zlib`, in workerd and Node)
+ * instead of fflate's JavaScript deflate. Each written chunk is compressed on its own and ends with
+ * a sync flush (byte-aligned, not final), so the chunks concatenate into one valid DEFLATE stream
+ * without keeping a zlib stream open across awaits; the dictionary restarts per chunk, which costs
+ * little on chunks of a staged page (tens of KB and more). CRC-32 is native too.
+ */
+class NativeZipFile implements ZipInputFile {
+  size = 0;
+  crc = 0;
+  readonly compression: number;
+  readonly mtime = Date.now();
+  ondata?: AsyncFlateStreamHandler;
+
+  constructor(
+    readonly filename: string,
+    private readonly level: ZipLevel,
+  ) {
+    this.compression = level === 0 ? 0 : 8;
+  }
+
+  push(chunk: Uint8Array, final: boolean) {
+    if (!this.ondata) throw new Error("file not added to the archive");
+    let out: Uint8Array<ArrayBuffer> = chunk as Uint8Array<ArrayBuffer>;
+    if (chunk.length) {
+      this.crc = crc32(chunk, this.crc);
+      this.size += chunk.length;
+      if (this.level > 0) {
+        const z = deflateRawSync(chunk, { level: this.level, finishFlush: constants.Z_SYNC_FLUSH });
+        out = new Uint8Array(z.buffer as ArrayBuffer, z.byteOffset, z.byteLength);
+      }
+    }
+    if (final && this.level > 0) {
+      // Z_SYNC_FLUSH chunks never set BFINAL: close the stream with one empty final block.
+      const closed = new Uint8Array(out.length + FINAL_BLOCK.length);
+      closed.set(out);
+      closed.set(FINAL_BLOCK, out.length);
+      out = closed;
+    }
+    this.ondata(null, out, final);
+  }
+}
+
+/**
+ * One ZIP archive streamed into an R2 multipart upload. fflate writes the ZIP structure (headers,
+ * data descriptors, central directory); compressed bytes are copied into a fixed-size part buffer,
+ * and each full part is uploaded while the next one fills (two part buffers, at most one upload in
+ * flight). Memory stays at two parts plus one written chunk, whatever the archive's size.
  */
 export class R2ZipWriter {
   private readonly zip: Zip;
   private upload: R2MultipartUpload | null = null;
   private readonly parts: R2UploadedPart[] = [];
   private part: Uint8Array;
+  private spare: Uint8Array | null;
   private fill = 0;
-  /** Compressed bytes fflate emitted but not yet copied into the part buffer (copy happens in drain()). */
+  /** The part being uploaded; awaited before its buffer is reused. */
+  private inFlight: Promise<void> | null = null;
+  /** Bytes fflate emitted but not yet copied into the part buffer (copying happens in drain()). */
   private pending: Uint8Array[] = [];
   private ended = false;
   private error: Error | null = null;
@@ -30,10 +89,11 @@ export class R2ZipWriter {
   constructor(
     private readonly bucket: R2Bucket,
     readonly key: string,
-    partBytes = 8 * MIB,
-    private readonly level: 1 | 2 | 3 | 4 | 5 | 6 = 5,
+    private readonly partBytes = 8 * MIB,
+    private readonly level: ZipLevel = DEFAULT_LEVEL,
   ) {
     this.part = new Uint8Array(partBytes);
+    this.spare = null;
     this.zip = new Zip((err, data, final) => {
       if (err) this.error = err;
       else {
@@ -44,8 +104,8 @@ export class R2ZipWriter {
   }
 
   /** Opens a file in the archive; write to it, then `end()` it before opening the next. */
-  open(name: string): ZipFileSink {
-    const file = new ZipDeflate(name, { level: this.level });
+  open(name: string, opts: { store?: boolean } = {}): ZipFileSink {
+    const file = new NativeZipFile(name, opts.store ? 0 : this.level);
     this.zip.add(file);
     return new ZipFileSink(name, file, this);
   }
@@ -67,13 +127,24 @@ export class R2ZipWriter {
     }
   }
 
+  /** Starts uploading the full part and switches to the other buffer (waiting for its upload first). */
   private async flushPart() {
     if (!this.fill) return;
     this.upload ??= await this.bucket.createMultipartUpload(this.key, {
       httpMetadata: { contentType: "application/zip" },
     });
     const body = this.fill === this.part.length ? this.part : this.part.slice(0, this.fill);
-    this.parts.push(await this.upload.uploadPart(this.parts.length + 1, body));
+    const upload = this.upload;
+    const number = this.parts.length + 1;
+    // Reserve the slot so parts stay in order whatever order the uploads finish in.
+    this.parts.push({ partNumber: number, etag: "" });
+    await this.inFlight;
+    this.inFlight = upload.uploadPart(number, body).then((p) => {
+      this.parts[number - 1] = p;
+    });
+    const next = this.spare ?? new Uint8Array(this.partBytes);
+    this.spare = this.part;
+    this.part = next;
     this.fill = 0;
   }
 
@@ -90,13 +161,16 @@ export class R2ZipWriter {
       this.fill = 0;
     } else {
       await this.flushPart();
+      await this.inFlight;
       await this.upload.complete(this.parts);
     }
+    this.spare = null;
     return this.bytes;
   }
 
   async abort(): Promise<void> {
     try {
+      await this.inFlight?.catch(() => undefined);
       await this.upload?.abort();
     } catch {
       // Unfinished uploads are aborted by R2 after 7 days anyway; the original error matters more.
@@ -118,7 +192,7 @@ export class ZipFileSink {
 
   constructor(
     readonly name: string,
-    private readonly file: ZipDeflate,
+    private readonly file: NativeZipFile,
     private readonly writer: R2ZipWriter,
   ) {}
 
@@ -127,7 +201,7 @@ export class ZipFileSink {
     if (!bytes.length) return;
     this.hash.update(bytes);
     this.bytes += bytes.length;
-    this.file.push(bytes);
+    this.file.push(bytes, false);
     await this.writer.drain();
   }
 

@@ -1,0 +1,99 @@
+import { inflateRawSync } from "node:zlib";
+import { type StateVersion, stateAt } from "../backup/vault-read";
+import { packKey } from "../backup/vault-writer";
+
+/** Records per step of an export from the vault (one D1 query and a few R2 range reads). */
+export const VAULT_PAGE_SIZE = 500;
+
+/**
+ * Two bodies of one pack closer than this are read with one range request (packs are at most
+ * 4 MiB; a backup writes a type's records next to each other, so a page is mostly contiguous).
+ */
+const MERGE_GAP = 256 * 1024;
+
+/**
+ * When the vault last captured any of these types: what an export from the vault is "as of".
+ * Null when nothing of them was ever backed up.
+ */
+export async function lastCaptureAt(
+  db: D1Database,
+  storeHash: string,
+  types: string[],
+): Promise<number | null> {
+  const row = await db
+    .prepare(
+      "select max(captured_at) as at from versions where store_hash = ? and type in (select value from json_each(?))",
+    )
+    .bind(storeHash, JSON.stringify(types))
+    .first<{ at: number | null }>();
+  return row?.at ?? null;
+}
+
+/**
+ * One page of a type as the vault holds it at `at`: the latest version of every record not deleted,
+ * by record id (`page` from 1), bodies read from the packs. Deletions are left out by `stateAt`.
+ */
+export async function vaultPage(
+  env: Env,
+  storeHash: string,
+  type: string,
+  at: number,
+  page: number,
+): Promise<{ records: { recordId: string; body: unknown }[]; hasMore: boolean }> {
+  const { versions, hasMore } = await stateAt(env.DB, storeHash, type, at, {
+    page,
+    pageSize: VAULT_PAGE_SIZE,
+  });
+  const bodies = await readBodies(env, versions);
+  return {
+    records: versions.map((v, i) => ({ recordId: v.recordId, body: bodies[i] })),
+    hasMore,
+  };
+}
+
+/**
+ * The versions' bodies, in order. Reads each pack's needed span in as few range requests as the
+ * gaps allow (one per record would be 500 requests a page), then inflates each entry.
+ */
+export async function readBodies(env: Env, versions: StateVersion[]): Promise<unknown[]> {
+  const out: unknown[] = new Array(versions.length).fill(null);
+  const byPack = new Map<string, number[]>();
+  versions.forEach((v, i) => {
+    if (!v.packId || v.offset === null || v.length === null) return;
+    const list = byPack.get(v.packId) ?? [];
+    list.push(i);
+    byPack.set(v.packId, list);
+  });
+  const decoder = new TextDecoder();
+  for (const [packId, indexes] of byPack) {
+    indexes.sort((a, b) => (versions[a].offset as number) - (versions[b].offset as number));
+    let group: number[] = [];
+    const readGroup = async () => {
+      if (!group.length) return;
+      const first = versions[group[0]].offset as number;
+      const end = Math.max(
+        ...group.map((i) => (versions[i].offset as number) + (versions[i].length as number)),
+      );
+      const obj = await env.VAULT.get(packKey(versions[group[0]].storeHash, packId), {
+        range: { offset: first, length: end - first },
+      });
+      if (!obj) throw new Error(`Pack ${packId} is missing from the vault`);
+      const bytes = new Uint8Array(await obj.arrayBuffer());
+      for (const i of group) {
+        const at = (versions[i].offset as number) - first;
+        const entry = bytes.subarray(at, at + (versions[i].length as number));
+        out[i] = JSON.parse(decoder.decode(inflateRawSync(entry)));
+      }
+      group = [];
+    };
+    let groupEnd = 0;
+    for (const i of indexes) {
+      const v = versions[i];
+      if (group.length && (v.offset as number) - groupEnd > MERGE_GAP) await readGroup();
+      group.push(i);
+      groupEnd = Math.max(groupEnd, (v.offset as number) + (v.length as number));
+    }
+    await readGroup();
+  }
+  return out;
+}
