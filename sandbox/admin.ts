@@ -1,5 +1,5 @@
 import type { Context, Hono } from "hono";
-import { collectionOf, deleteRecord, serialize, updateRecord } from "./engine/collection.ts";
+import { collectionOf, deleteRecord, prerender, serialize, updateRecord } from "./engine/collection.ts";
 import { type Changes, type SandboxState, systemCtx } from "./engine/context.ts";
 import { Rng } from "./engine/rng.ts";
 import { emptyStats, type FaultConfig, type Profile, Store, type StoreUser } from "./engine/store.ts";
@@ -30,6 +30,7 @@ export function createStore(state: SandboxState, profile: Profile, seed = 1): St
   state.stores.set(hash, store);
   const ctx = systemCtx(state, store, false);
   for (const gen of generators) gen.generate(new GenContext(ctx, profile, seed, gen.name));
+  prerender(ctx);
   return store;
 }
 

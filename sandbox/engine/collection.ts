@@ -9,7 +9,9 @@ import {
   parseDateParam,
   RawJson,
   rfc2822,
+  utf8,
 } from "./http.ts";
+import { cachedJson, piece } from "./record-bytes.ts";
 import type { Rng } from "./rng.ts";
 import { createdAt, type Key, modifiedAt, type Rec, type Table, times } from "./table.ts";
 import { flushEvents } from "./webhooks.ts";
@@ -114,6 +116,11 @@ export interface ResourceDef {
   hidden?: string[];
   /** Leave out of GET /__sandbox/stores/{hash}/export. */
   noExport?: boolean;
+  /**
+   * Serialize every record when the store is generated (`prerender`), so the first read of a big list
+   * (a backup reads each page once) is as fast as the next: products and their include children.
+   */
+  prerender?: boolean;
 }
 
 export function defineResource(def: ResourceDef): ResourceDef {
@@ -429,31 +436,108 @@ export function serialize(def: ResourceDef, rec: Rec, ctx: Ctx, opts: SerializeO
 }
 
 /**
- * One record's response JSON. Lean records go to JSON.stringify as they are, their includes spliced in
- * as text: no copy of the record (the 250-products-with-includes page depends on it).
+ * A child list (or one child record) of an `include=`: serialized with the child's own resource. Record
+ * pages write it from the children's cached bytes; anything else sees the serialized value.
  */
-export function recordText(def: ResourceDef, rec: Rec, ctx: Ctx, opts: SerializeOptions = {}): string {
-  if (!def.lean || def.serialize || opts.includeFields || opts.excludeFields) {
-    return JSON.stringify(serialize(def, rec, ctx, opts));
+export class Included {
+  constructor(
+    readonly def: ResourceDef,
+    readonly rows: Rec[] | Rec | null,
+    readonly ctx: Ctx,
+  ) {}
+  toJSON(): unknown {
+    const { def, rows, ctx } = this;
+    return Array.isArray(rows) ? rows.map((r) => serialize(def, r, ctx)) : rows && serialize(def, rows, ctx);
   }
-  const s = JSON.stringify(rec);
-  if (!opts.include || !def.includes) return s;
-  let extra = "";
-  for (const name of opts.include) {
-    const fn = def.includes[name];
-    if (fn) extra += `,${JSON.stringify(name)}:${JSON.stringify(fn(rec, ctx, opts.include)) ?? "null"}`;
-  }
-  if (!extra) return s;
-  return s.length > 2 ? `${s.slice(0, -1)}${extra}}` : `{${extra.slice(1)}}`;
 }
 
-/** A list body: `{data, meta}` (v3) or a bare array (v2); assembled as text for lean resources. */
+/** Children of an include, shaped by the resource registered under `name`. */
+export function includeAs(name: string, rows: Rec[] | Rec | null, ctx: Ctx): Included {
+  const def = ctx.state.resources.get(name);
+  if (!def) throw new Error(`unknown resource ${name}`);
+  return new Included(def, rows, ctx);
+}
+
+const LEAN_SHAPE = {};
+
+/** JSON bytes of a record in its resource's plain response shape (no includes or field selection). */
+function storedBytes(def: ResourceDef, rec: Rec, ctx: Ctx): Uint8Array {
+  // A serialize hook may read other records (option values of an option): never cached.
+  if (def.serialize) return utf8(JSON.stringify(serialize(def, rec, ctx)));
+  // Lean records are their own response shape, the same whichever resource reads their table.
+  return cachedJson(rec, def.lean ? LEAN_SHAPE : def, () =>
+    JSON.stringify(def.lean ? rec : serialize(def, rec, ctx)),
+  );
+}
+
+/** Fills the byte cache of every record of the resources marked `prerender` (after generation). */
+export function prerender(ctx: Ctx): void {
+  for (const def of ctx.state.resources.values()) {
+    if (!def.prerender) continue;
+    for (const rec of tableOf(def, ctx).all()) storedBytes(def, rec, ctx);
+  }
+}
+
+function valueChunks(value: unknown, out: Uint8Array[]): void {
+  if (!(value instanceof Included)) {
+    out.push(utf8(JSON.stringify(value) ?? "null"));
+    return;
+  }
+  const { def, rows, ctx } = value;
+  if (!Array.isArray(rows)) {
+    out.push(rows ? storedBytes(def, rows, ctx) : piece("null"));
+    return;
+  }
+  out.push(piece("["));
+  rows.forEach((r, i) => {
+    if (i) out.push(piece(","));
+    out.push(storedBytes(def, r, ctx));
+  });
+  out.push(piece("]"));
+}
+
+/**
+ * One record's response JSON as byte chunks. Lean records come from their cached bytes with their
+ * includes spliced in, also from cached bytes: no copy and no JSON.stringify of unchanged records.
+ */
+export function recordChunks(
+  def: ResourceDef,
+  rec: Rec,
+  ctx: Ctx,
+  opts: SerializeOptions,
+  out: Uint8Array[],
+): void {
+  if (!def.lean || def.serialize || opts.includeFields || opts.excludeFields) {
+    out.push(utf8(JSON.stringify(serialize(def, rec, ctx, opts))));
+    return;
+  }
+  const base = storedBytes(def, rec, ctx);
+  if (!opts.include || !def.includes) {
+    out.push(base);
+    return;
+  }
+  let first = base.byteLength <= 2;
+  out.push(first ? piece("{") : base.subarray(0, base.byteLength - 1));
+  for (const name of opts.include) {
+    const fn = def.includes[name];
+    if (!fn) continue;
+    out.push(piece(`${first ? "" : ","}${JSON.stringify(name)}:`));
+    first = false;
+    valueChunks(fn(rec, ctx, opts.include), out);
+  }
+  out.push(piece("}"));
+}
+
+/** A list body: `{data, meta}` (v3) or a bare array (v2); assembled from record bytes for lean resources. */
 function pageBody(def: ResourceDef, rows: Rec[], ctx: Ctx, opts: SerializeOptions, meta?: Rec): unknown {
   if (def.lean) {
-    const items = rows.map((r) => recordText(def, r, ctx, opts)).join(",");
-    return new RawJson(
-      def.version === "v2" ? `[${items}]` : `{"data":[${items}],"meta":${JSON.stringify(meta ?? {})}}`,
-    );
+    const out: Uint8Array[] = [piece(def.version === "v2" ? "[" : '{"data":[')];
+    rows.forEach((r, i) => {
+      if (i) out.push(piece(","));
+      recordChunks(def, r, ctx, opts, out);
+    });
+    out.push(def.version === "v2" ? piece("]") : utf8(`],"meta":${JSON.stringify(meta ?? {})}}`));
+    return new RawJson(out);
   }
   const data = rows.map((r) => serialize(def, r, ctx, opts));
   return def.version === "v2" ? data : { data, meta };
@@ -870,8 +954,10 @@ export function mountResource(api: RouteApi, def: ResourceDef): void {
       const rec = findRecord(def, ctx, ctx.params.__key);
       const opts = serializeOptions(ctx);
       if (def.lean) {
-        const text = recordText(def, rec, ctx, opts);
-        return respond(def, 200, new RawJson(def.version === "v3" ? `{"data":${text},"meta":{}}` : text));
+        const out: Uint8Array[] = def.version === "v3" ? [piece('{"data":')] : [];
+        recordChunks(def, rec, ctx, opts, out);
+        if (def.version === "v3") out.push(piece(',"meta":{}}'));
+        return respond(def, 200, new RawJson(out));
       }
       return respond(def, 200, envelope(def, serialize(def, rec, ctx, opts)));
     });

@@ -28,24 +28,48 @@ export function invalid(errors: Record<string, string>, title = "JSON data is mi
   return new ApiError(422, title, errors);
 }
 
-/** JSON text assembled ahead (fast list pages); to JSON.stringify it is the value it encodes. */
-export class RawJson {
-  constructor(readonly text: string) {}
-  toJSON(): unknown {
-    return JSON.parse(this.text);
+const encoder = new TextEncoder();
+const nodeBuffer = (
+  globalThis as {
+    Buffer?: { from(s: string, enc: "utf8"): Uint8Array; concat(parts: Uint8Array[]): Uint8Array };
   }
+).Buffer;
+/** UTF-8 bytes of a body: Node's Buffer is the fastest way there (and spares undici a USVString pass). */
+export const utf8 = (s: string): Uint8Array => (nodeBuffer ? nodeBuffer.from(s, "utf8") : encoder.encode(s));
+
+/** Joins byte chunks into one body. */
+export function concatBytes(parts: Uint8Array[]): Uint8Array {
+  if (nodeBuffer) return nodeBuffer.concat(parts);
+  let n = 0;
+  for (const p of parts) n += p.byteLength;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
 }
 
-const encoder = new TextEncoder();
-const nodeBuffer = (globalThis as { Buffer?: { from(s: string, enc: "utf8"): Uint8Array } }).Buffer;
-/** UTF-8 bytes of a body: Node's Buffer is the fastest way there (and spares undici a USVString pass). */
-const utf8 = (s: string): Uint8Array => (nodeBuffer ? nodeBuffer.from(s, "utf8") : encoder.encode(s));
+/**
+ * JSON assembled ahead (fast list pages), as text or as UTF-8 chunks (cached record bytes);
+ * to JSON.stringify it is the value it encodes.
+ */
+export class RawJson {
+  constructor(readonly text: string | Uint8Array[]) {}
+  bytes(): Uint8Array {
+    return typeof this.text === "string" ? utf8(this.text) : concatBytes(this.text);
+  }
+  toJSON(): unknown {
+    return JSON.parse(typeof this.text === "string" ? this.text : new TextDecoder().decode(this.bytes()));
+  }
+}
 
 /** JSON response whose byte size is known, so stats can count bytes sent. */
 export function jsonResponse(status: number, body: unknown, headers?: Record<string, string>): Response {
   if (status === 204) return new Response(null, { status, headers });
-  const bytes = utf8(body instanceof RawJson ? body.text : JSON.stringify(body));
-  return new Response(bytes, {
+  const bytes = body instanceof RawJson ? body.bytes() : utf8(JSON.stringify(body));
+  return new Response(bytes as Uint8Array<ArrayBuffer>, {
     status,
     headers: { "content-type": "application/json", "content-length": String(bytes.byteLength), ...headers },
   });

@@ -3,8 +3,8 @@ import {
   cleanInput,
   createRecord,
   defineResource,
+  includeAs,
   type ResourceDef,
-  serializeAs,
 } from "../engine/collection.ts";
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, isoDate } from "../engine/http.ts";
@@ -94,14 +94,14 @@ const childrenOf = (ctx: Ctx, collection: string, productId: number) =>
 
 /** The product's include= sub-resources, each in the shape its own endpoint returns. */
 const includeList = (resource: string, collection: string) => (rec: Rec, ctx: Ctx) =>
-  childrenOf(ctx, collection, rec.id).map((r) => serializeAs(resource, r, ctx));
+  includeAs(resource, childrenOf(ctx, collection, rec.id), ctx);
 
 const sortBySortOrder = (a: Rec, b: Rec) => a.sort_order - b.sort_order || a.id - b.id;
 
 function primaryImage(rec: Rec, ctx: Ctx): unknown {
   const images = childrenOf(ctx, "product_images", rec.id);
   const img = images.find((i) => i.is_thumbnail) ?? images.slice().sort(sortBySortOrder)[0];
-  return img ? serializeAs("product_images", img, ctx) : null;
+  return includeAs("product_images", img ?? null, ctx);
 }
 
 /**
@@ -181,6 +181,7 @@ function skuTaken(ctx: Ctx, sku: string, productId?: number): boolean {
 
 export const products: ResourceDef = defineResource({
   name: "products",
+  prerender: true,
   version: "v3",
   path: "/catalog/products",
   scope: SCOPE,
@@ -264,13 +265,9 @@ export const products: ResourceDef = defineResource({
     return inc.includes("options") || inc.includes("modifiers") ? Math.min(limit, 10) : limit;
   },
   includes: {
-    variants: (rec, ctx) =>
-      childrenOf(ctx, "variants", rec.id).map((v) => serializeAs("product_variants", v, ctx)),
+    variants: (rec, ctx) => includeAs("product_variants", childrenOf(ctx, "variants", rec.id), ctx),
     images: (rec, ctx) =>
-      childrenOf(ctx, "product_images", rec.id)
-        .slice()
-        .sort(sortBySortOrder)
-        .map((i) => serializeAs("product_images", i, ctx)),
+      includeAs("product_images", childrenOf(ctx, "product_images", rec.id).sort(sortBySortOrder), ctx),
     custom_fields: includeList("product_custom_fields", "product_custom_fields"),
     bulk_pricing_rules: includeList("product_bulk_pricing_rules", "product_bulk_pricing_rules"),
     videos: includeList("product_videos", "product_videos"),
@@ -428,6 +425,7 @@ const productChild = (
 
 export const productVideos = productChild({
   name: "product_videos",
+  prerender: true,
   path: "/catalog/products/:product_id/videos",
   defaults: { title: "", description: "", sort_order: 0, type: "youtube", video_id: "", length: "" },
   readOnly: ["length"],
@@ -441,6 +439,7 @@ export const productVideos = productChild({
 
 export const productCustomFields = productChild({
   name: "product_custom_fields",
+  prerender: true,
   path: "/catalog/products/:product_id/custom-fields",
   hideProductId: true,
   defaults: { name: "", value: "" },
@@ -455,6 +454,7 @@ export const productCustomFields = productChild({
 
 export const productBulkPricingRules = productChild({
   name: "product_bulk_pricing_rules",
+  prerender: true,
   path: "/catalog/products/:product_id/bulk-pricing-rules",
   hideProductId: true,
   defaults: { quantity_min: 0, quantity_max: 0, type: "price", amount: 0 },

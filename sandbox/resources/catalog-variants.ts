@@ -106,6 +106,7 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
     parent: nested ? PRODUCT_PARENT : undefined,
     touchParent: true,
     lean: true,
+    prerender: nested,
     ops: nested ? ["list", "get", "create", "update", "delete"] : ["list"],
     maxBatch: 50,
     defaults: VARIANT_DEFAULTS,
@@ -401,6 +402,7 @@ function touchProductOf(ctx: Ctx, collection: string, id: number): void {
 /** `/catalog/products/{id}/images`: by URL (`image_url`); the sandbox derives the CDN sizes from it. */
 export const productImage = defineResource({
   name: "product_images",
+  prerender: true,
   version: "v3",
   lean: true,
   path: "/catalog/products/:product_id/images",

@@ -274,6 +274,62 @@ describe("sandbox catalog: brands, categories, trees, metafields", () => {
   });
 });
 
+describe("sandbox catalog: product pages with includes stay current", () => {
+  const INCLUDE = "include=variants,images,custom_fields,bulk_pricing_rules,videos,primary_image";
+
+  it("shows every kind of edit on the next listing, the same as a single GET", async () => {
+    const { api } = await sandboxStore("demo");
+    const before = (await api("GET", `/v3/catalog/products?limit=250&${INCLUDE}`)).body.data;
+    const product = before.find(
+      (p: { variants: unknown[]; images: unknown[]; custom_fields: unknown[] }) =>
+        p.variants.length > 1 && p.images.length > 1 && p.custom_fields.length,
+    );
+    const [variant] = product.variants;
+    const category = (await api("GET", "/v3/catalog/categories?limit=250")).body.data.find(
+      (c: { id: number }) => !product.categories.includes(c.id),
+    );
+    // Edits made in place on stored records (inventory, category assignment) and through the generic engine.
+    expect(
+      (
+        await api("POST", "/v3/inventory/adjustments/relative", {
+          items: [{ location_id: 1, variant_id: variant.id, quantity: 37 }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await api("PUT", "/v3/catalog/products/category-assignments", [
+          { product_id: product.id, category_id: category.id },
+        ])
+      ).status,
+    ).toBe(204);
+    const field = product.custom_fields[0];
+    await api("PUT", `/v3/catalog/products/${product.id}/custom-fields/${field.id}`, { value: "Changed ✓" });
+    const dropped = product.images[1];
+    await api("DELETE", `/v3/catalog/products/${product.id}/images/${dropped.id}`);
+    await api("PUT", `/v3/catalog/products/${product.id}`, { name: `${product.name} (renamed)` });
+
+    const after = (await api("GET", `/v3/catalog/products?limit=250&${INCLUDE}`)).body.data;
+    const listed = after.find((p: { id: number }) => p.id === product.id);
+    expect(listed.name).toBe(`${product.name} (renamed)`);
+    expect(listed.categories).toContain(category.id);
+    const stock = (await api("GET", `/v3/inventory/items?variant_id:in=${variant.id}`)).body.data[0];
+    const onHand = stock.locations.reduce(
+      (n: number, l: { total_inventory_onhand: number }) => n + l.total_inventory_onhand,
+      0,
+    );
+    expect(listed.variants[0].inventory_level).not.toBe(variant.inventory_level);
+    expect(listed.variants[0].inventory_level).toBe(onHand);
+    expect(listed.custom_fields.find((f: { id: number }) => f.id === field.id).value).toBe("Changed ✓");
+    expect(listed.images.map((i: { id: number }) => i.id)).not.toContain(dropped.id);
+    const single = (await api("GET", `/v3/catalog/products/${product.id}?${INCLUDE}`)).body.data;
+    expect(listed).toEqual(single);
+    // Untouched products read the same as before.
+    const other = before.find((p: { id: number }) => p.id !== product.id);
+    expect(after.find((p: { id: number }) => p.id === other.id)).toEqual(other);
+  });
+});
+
 describe("sandbox catalog: image files", () => {
   it("serves generated image URLs as distinct JPEGs and keeps uploaded product images", async () => {
     const { api, sandbox, hash, token } = await sandboxStore("demo");
