@@ -200,6 +200,97 @@ describe("Restore to this version: products", () => {
     expect(productState(ex, newId)).toEqual(expected);
   });
 
+  it("puts back a product's reviews and variant metafields, after a change and after a deletion", async () => {
+    const store = await catalogStore(23);
+    const { bc } = store;
+    const id = await createProduct(store, "Camp Stove", "CS-1");
+    const review = (title: string, rating: number, status: string, email: string) =>
+      bc.post(`/v3/catalog/products/${id}/reviews`, {
+        title,
+        text: `${title}, says ${email}`,
+        status,
+        rating,
+        name: email.split("@")[0],
+        email,
+        date_reviewed: "2026-10-01T10:00:00+00:00",
+      });
+    await review("Boils fast", 5, "approved", "ana@example.com");
+    await review("Too heavy", 2, "pending", "bo@example.com");
+    const variantId = async (pid: number, sku: string) =>
+      (await bc.get<{ id: number; sku: string }[]>(`/v3/catalog/products/${pid}/variants`)).find(
+        (v) => v.sku === sku,
+      )?.id;
+    await bc.post(`/v3/catalog/products/${id}/variants/${await variantId(id, "CS-1-M")}/metafields`, {
+      namespace: "warehouse",
+      key: "bin",
+      value: "A-12",
+      permission_set: "app_only",
+    });
+    await runBackup(store.storeHash, CATALOG);
+    // What a merchant sees of them: the reviews' words, stars and status; each variant's metafields by SKU.
+    const extras = (ex: Record<string, Record<string, unknown>[]>, pid: number) => {
+      const skuOf = new Map(
+        (ex.product_variants ?? []).filter((v) => v.product_id === pid).map((v) => [v.id, v.sku]),
+      );
+      return {
+        reviews: (ex.product_reviews ?? [])
+          .filter((r) => r.product_id === pid)
+          .map(({ title, text, status, rating, name, email, date_reviewed }) => ({
+            title,
+            text,
+            status,
+            rating,
+            name,
+            email,
+            date_reviewed,
+          }))
+          .sort((a, b) => String(a.title).localeCompare(String(b.title))),
+        variantMetafields: (ex.variant_metafields ?? [])
+          .filter((m) => skuOf.has(m.resource_id))
+          .map((m) => ({ sku: skuOf.get(m.resource_id), namespace: m.namespace, key: m.key, value: m.value }))
+          .sort((a, b) => `${a.sku}${a.key}`.localeCompare(`${b.sku}${b.key}`)),
+      };
+    };
+    const expected = extras(await bc.export(), id);
+    expect(expected.reviews.map((r) => [r.title, r.rating, r.status])).toEqual([
+      ["Boils fast", 5, "approved"],
+      ["Too heavy", 2, "pending"],
+    ]);
+    expect(expected.variantMetafields).toEqual([
+      { sku: "CS-1-M", namespace: "warehouse", key: "bin", value: "A-12" },
+    ]);
+    const { versions } = await versionsOf(store, "products", String(id));
+
+    // A review removed, another re-rated, spam added; the metafield edited, another added to L.
+    const reviews = await bc.get<{ id: number; title: string }[]>(`/v3/catalog/products/${id}/reviews`);
+    await bc.del(`/v3/catalog/products/${id}/reviews/${reviews.find((r) => r.title === "Too heavy")?.id}`);
+    await bc.put(`/v3/catalog/products/${id}/reviews/${reviews.find((r) => r.title === "Boils fast")?.id}`, {
+      rating: 1,
+    });
+    await review("Buy cheap pills", 5, "approved", "spam@example.com");
+    const m = await variantId(id, "CS-1-M");
+    const [bin] = await bc.get<{ id: number }[]>(`/v3/catalog/products/${id}/variants/${m}/metafields`);
+    await bc.put(`/v3/catalog/products/${id}/variants/${m}/metafields/${bin.id}`, { value: "Z-99" });
+    await bc.post(`/v3/catalog/products/${id}/variants/${await variantId(id, "CS-1-L")}/metafields`, {
+      namespace: "warehouse",
+      key: "bin",
+      value: "B-1",
+      permission_set: "app_only",
+    });
+    expect(extras(await bc.export(), id)).not.toEqual(expected);
+
+    const updated = await restoreThrough(store, "products", String(id), versions[0].id);
+    expect(updated.items[0]).toMatchObject({ status: "done", action: "update" });
+    expect(updated.items[0].message).not.toMatch(/did not accept/);
+    expect(extras(await bc.export(), id)).toEqual(expected);
+
+    await bc.del(`/v3/catalog/products/${id}`);
+    const recreated = await restoreThrough(store, "products", String(id), versions[0].id);
+    expect(recreated.items[0]).toMatchObject({ status: "done", action: "create" });
+    expect(recreated.items[0].message).not.toMatch(/did not accept/);
+    expect(extras(await bc.export(), Number(recreated.items[0].newId))).toEqual(expected);
+  });
+
   it("re-creates a deleted category and re-links the products that were in it", async () => {
     const store = await catalogStore(13);
     const { bc } = store;

@@ -344,8 +344,23 @@ export class BigCommerceClient {
       }
       return;
     }
+    if (child.fetch === "by_nested_ids") {
+      const items = records.flatMap((r) =>
+        Array.isArray(r[child.within]) ? (r[child.within] as ApiRecord[]) : [],
+      );
+      for (let i = 0; i < items.length; i += child.chunk) {
+        const chunk = items.slice(i, i + child.chunk);
+        const grouped = await this.byResourceIds(
+          child.path,
+          chunk.map((it) => String(it.id)),
+          child.pageSize,
+        );
+        for (const it of chunk) it[child.into] = sortById(grouped.get(String(it.id)) ?? []);
+      }
+      return;
+    }
     for (const r of records) {
-      if (child.when && !child.when(r)) continue;
+      if (child.fetch !== "per_record" || (child.when && !child.when(r))) continue;
       const { body } = await this.request<V3List>(
         "GET",
         type.api,
@@ -355,6 +370,25 @@ export class BigCommerceClient {
         },
       );
       r[child.into] = sortById(body?.data ?? []);
+    }
+  }
+
+  /** A store-wide child list filtered by `resource_id:in`, every page, grouped by resource id. */
+  private async byResourceIds(
+    path: string,
+    ids: string[],
+    pageSize: number,
+  ): Promise<Map<string, ApiRecord[]>> {
+    const grouped = new Map<string, ApiRecord[]>();
+    for (let page = 1; ; page++) {
+      const { body } = await this.request<V3List>("GET", "v3", path, {
+        query: { "resource_id:in": ids.join(","), limit: pageSize, page },
+      });
+      const data = body?.data ?? [];
+      for (const m of data)
+        grouped.set(String(m.resource_id), [...(grouped.get(String(m.resource_id)) ?? []), m]);
+      const p = body?.meta?.pagination;
+      if (!(p ? p.current_page < p.total_pages : data.length >= pageSize)) return grouped;
     }
   }
 

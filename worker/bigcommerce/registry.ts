@@ -83,6 +83,7 @@ export type ChildSpec =
       into: string;
       pageSize: number;
       why: string;
+      when?: never;
     }
   | {
       key: string;
@@ -98,8 +99,13 @@ export type RestoreSpec =
       mode: "automatic";
       /** Create: POST path; `batch` records per call (1 = single object body). */
       create: { method: "POST" | "PUT"; path: string; batch: number };
-      update: { method: "PUT"; path: string; batch: number };
-      delete?: { path: string; batch: number };
+      /**
+       * Absent when BigCommerce cannot update the type in place (promotion codes, price list assignments):
+       * restore then deletes the live record and creates the version's (a new id, kept in the id map).
+       */
+      update?: { method: "PUT"; path: string; batch: number };
+      /** Batch delete by query; `param` names the filter when it is not `{idField}:in`. */
+      delete?: { path: string; batch: number; param?: string };
       /** Fields to strip before writing beyond `readOnly` (e.g. includes not accepted on write). */
       dropOnWrite?: string[];
     }
@@ -588,10 +594,11 @@ export const contentTypes = [
     readOnly: ["id"],
     display: { name: ["id"], search: ["price_list_id", "customer_group_id", "channel_id"] },
     summary: ["price_list_id", "customer_group_id", "channel_id"],
+    // Every field is part of the natural key, so a changed assignment is replaced (deleted, then created).
     restore: {
       mode: "automatic",
       create: { method: "POST", path: "/pricelists/assignments", batch: 25 },
-      update: { method: "PUT", path: "/pricelists/assignments", batch: 25 },
+      delete: { path: "/pricelists/assignments", batch: 1, param: "id" },
     },
     dependsOn: ["price_lists", "customer_groups", "channels"],
     scopes: { read: "store_v2_products_read_only", write: "store_v2_products" },
@@ -679,10 +686,10 @@ export const contentTypes = [
     readOnly: ["id", "current_uses", "created"],
     display: { name: ["code", "id"], search: ["code"] },
     summary: ["code", "max_uses", "max_uses_per_customer"],
+    // Codes can only be created and deleted: a changed code is replaced (its use count starts again).
     restore: {
       mode: "automatic",
       create: { method: "POST", path: "/promotions/{parent}/codes", batch: 1 },
-      update: { method: "PUT", path: "/promotions/{parent}/codes", batch: 1 },
     },
     dependsOn: ["promotions"],
     scopes: { read: "store_v2_marketing_read_only", write: "store_v2_marketing" },

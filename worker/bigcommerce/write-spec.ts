@@ -61,6 +61,8 @@ export type ChildWrite = {
   createWrap?: string;
   /** No update endpoint (wishlist items): a changed sub-resource is deleted and created again. */
   immutable?: boolean;
+  /** A nested list its owner's create call does not take (variant metafields): written after the owner exists. */
+  afterOwner?: boolean;
 };
 
 /** A natural key the store keeps unique: checked before writing, so a conflict stops the restore cleanly. */
@@ -92,9 +94,9 @@ export type WriteSpec = {
   readOnlyRecords?: Record<string, string>;
 };
 
-const metafields = (resource: string): ChildWrite => ({
+const metafields = (resource: string, path = `/${resource}/{id}/metafields`): ChildWrite => ({
   field: "metafields",
-  path: `/${resource}/{id}/metafields`,
+  path,
   idField: "id",
   match: [["namespace", "key"]],
   readOnly: ["id", "date_created", "date_modified", "owner_client_id", "resource_id", "resource_type"],
@@ -218,6 +220,8 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         permanent: hasNoOptionValues,
         prepare: variantWithLiveOptionIds,
         refreshAfter: true,
+        // Backed up as `variants[].metafields` (registry child `variant_metafields`).
+        nested: { ...metafields("", "/catalog/products/{id}/variants/{child}/metafields"), afterOwner: true },
       },
       {
         field: "images",
@@ -275,6 +279,18 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
         prepare: ruleWithLiveIds,
       },
       metafields("catalog/products"),
+      {
+        // Read with the product (`include=reviews`); a re-created review keeps its text, rating, author and date.
+        field: "reviews",
+        path: "/catalog/products/{id}/reviews",
+        idField: "id",
+        match: [
+          ["title", "date_reviewed", "email"],
+          ["title", "date_reviewed"],
+        ],
+        readOnly: ["id", "product_id", "date_created", "date_modified"],
+        shape: "single",
+      },
     ],
     refs: [
       { path: "brand_id", type: "brands" },

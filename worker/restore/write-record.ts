@@ -317,14 +317,32 @@ export async function syncChildren(
       }
       for (const c of creates) {
         const body = prepared(c.want);
-        if (spec.nested) {
+        if (spec.nested && !spec.nested.afterOwner) {
           body[spec.nested.field] = childrenOf(c.want, spec.nested.field).map((n) =>
             childForWrite(spec.nested as ChildWrite, n),
           );
         }
-        await client.request(spec.createMethod ?? "POST", type.api, fill(spec.path, vars), {
-          body: withParent(body),
-        });
+        const { body: res } = await client.request<{ data?: ApiRecord }>(
+          spec.createMethod ?? "POST",
+          type.api,
+          fill(spec.path, vars),
+          { body: withParent(body) },
+        );
+        const createdId = res?.data?.[spec.idField];
+        if (
+          spec.nested?.afterOwner &&
+          createdId !== undefined &&
+          childrenOf(c.want, spec.nested.field).length > 0
+        )
+          await syncNested(
+            client,
+            type,
+            spec.nested,
+            { ...vars, child: String(createdId) },
+            c.want,
+            {},
+            false,
+          );
       }
     }
     // Later sub-resources may name these by id (variants name option values): read back what BigCommerce assigned.
