@@ -257,8 +257,11 @@ export const settingsRoutes = apiRouter()
         .update(stores)
         .set({ ...changes, settingsUpdatedAt: now, settingsUpdatedBy: session.email })
         .where(eq(stores.hash, store.hash));
-      if (changes.autoSync !== undefined && changes.autoSync !== store.autoSync) {
-        c.executionCtx.waitUntil(syncWebhooksLater(c.env, store.hash, changes.autoSync));
+      // Hooks follow the switch and each type's "sync" frequency: registered or removed at once.
+      const autoSync = changes.autoSync ?? store.autoSync;
+      const syncing = (s: Store) => typesInPlan(s.plan).filter((t) => effectiveFrequency(s, t) === "sync");
+      if (autoSync !== store.autoSync || syncing({ ...store, ...changes }).join() !== syncing(store).join()) {
+        c.executionCtx.waitUntil(syncWebhooksLater(c.env, store.hash, autoSync));
       }
       return c.json(await settingsView(db, await loadStore(db, store.hash)), 200);
     },
