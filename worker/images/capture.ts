@@ -2,7 +2,7 @@ import type { ApiRecord } from "../bigcommerce/client";
 import type { JobContext, StepResult } from "../jobs/job-kinds";
 import { readBodies } from "../restore/vault-bodies";
 import { DOWNLOAD_CONCURRENCY, downloadImage, mapPool } from "./downloader";
-import { chunks, fileOf, ROWS_PER_STATEMENT, storeFiles } from "./files";
+import { chunks, indexFiles, putFile, ROWS_PER_STATEMENT } from "./files";
 import { imageFields, imageRefsOf, imageTypes } from "./image-fields";
 
 /** Records whose image files one step looks at (one or two packs' worth of bodies, a few hundred downloads). */
@@ -81,7 +81,7 @@ export async function captureImagesStep<S extends { types: string[] }>(
   };
 }
 
-export type LinkStats = { downloads: number; failed: number; filesWritten: number; bytesWritten: number };
+export type LinkStats = { downloads: number; failed: number; bytes: number };
 
 /** Downloads what the records' current versions reference and the vault lacks, then links each version to its files. */
 async function linkImages(
@@ -119,11 +119,10 @@ async function linkImages(
   const missing = keys.filter((k) => !known.has(k));
   const got = await mapPool(missing, DOWNLOAD_CONCURRENCY, async (key) => {
     const res = await downloadImage(urlOf.get(key) as string);
-    return { key, file: res.ok ? await fileOf(res.bytes, res.contentType) : null };
+    return { key, file: res.ok ? await putFile(env, storeHash, res.bytes, res.contentType) : null };
   });
   const files = got.flatMap((g) => (g.file ? [g.file] : []));
   for (const g of got) if (g.file) known.set(g.key, g.file.sha256);
-  const stored = await storeFiles(env, storeHash, files, now);
 
   const sources = got.flatMap((g) => (g.file ? [[g.key, g.file.sha256]] : []));
   const links = refs.map(({ r, refs: list }) => {
@@ -134,7 +133,7 @@ async function linkImages(
     ]);
     return [r.hash, r.type, r.record_id, JSON.stringify(images), images.every((i) => i[1] !== null) ? 1 : 0];
   });
-  const statements = [...stored.statements];
+  const statements = indexFiles(env, storeHash, files, now);
   for (const chunk of chunks(sources, ROWS_PER_STATEMENT)) {
     statements.push(
       env.DB.prepare(
@@ -157,7 +156,6 @@ async function linkImages(
   return {
     downloads: missing.length,
     failed: got.filter((g) => !g.file).length,
-    filesWritten: stored.written,
-    bytesWritten: stored.bytes,
+    bytes: files.reduce((n, f) => n + f.bytes, 0),
   };
 }

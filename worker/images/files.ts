@@ -8,46 +8,41 @@ export const isSha256 = (s: string) => /^[0-9a-f]{64}$/.test(s);
 /** Rows per json_each statement (D1 caps a statement at 100 KB). */
 const ROWS_PER_STATEMENT = 200;
 
-export type NewFile = { sha256: string; bytes: Uint8Array; contentType: string };
+export type StoredFile = { sha256: string; bytes: number; contentType: string };
 
 /**
- * Puts the files the store does not hold yet in R2 and returns the D1 statements that index them
- * (run them in the same batch as the links that reference them). Files already held are not written again.
+ * Puts one downloaded file in R2 under its SHA-256 and returns what to index. Written straight away so a
+ * step holds at most the files being downloaded in memory; the same bytes under the same key is a no-op
+ * in effect (content-addressed), so a file the store already holds costs one put, never a second copy.
  */
-export async function storeFiles(
+export async function putFile(
   env: Env,
   storeHash: string,
-  files: NewFile[],
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<StoredFile> {
+  const sha256 = await sha256Hex(bytes);
+  await env.VAULT.put(imageKey(storeHash, sha256), bytes, {
+    httpMetadata: { contentType },
+    customMetadata: { store: storeHash },
+  });
+  return { sha256, bytes: bytes.byteLength, contentType };
+}
+
+/** The D1 statements indexing stored files (run them in the batch that links versions to them). */
+export function indexFiles(
+  env: Env,
+  storeHash: string,
+  files: StoredFile[],
   now: number,
-): Promise<{ statements: D1PreparedStatement[]; written: number; bytes: number }> {
+): D1PreparedStatement[] {
   const unique = [...new Map(files.map((f) => [f.sha256, f])).values()];
-  const held = new Set<string>();
-  for (const chunk of chunks(unique, 500)) {
-    const { results } = await env.DB.prepare(
-      "select sha256 from image_files where store_hash = ? and sha256 in (select value from json_each(?))",
-    )
-      .bind(storeHash, JSON.stringify(chunk.map((f) => f.sha256)))
-      .all<{ sha256: string }>();
-    for (const r of results) held.add(r.sha256);
-  }
-  const fresh = unique.filter((f) => !held.has(f.sha256));
-  for (const f of fresh) {
-    await env.VAULT.put(imageKey(storeHash, f.sha256), f.bytes, {
-      httpMetadata: { contentType: f.contentType },
-      customMetadata: { store: storeHash },
-    });
-  }
-  const statements = chunks(fresh, ROWS_PER_STATEMENT).map((chunk) =>
+  return chunks(unique, ROWS_PER_STATEMENT).map((chunk) =>
     env.DB.prepare(
       `insert or ignore into image_files (store_hash, sha256, bytes, content_type, first_seen_at)
        select ?1, j->>'$[0]', j->>'$[1]', j->>'$[2]', ?2 from (select value as j from json_each(?3))`,
-    ).bind(storeHash, now, JSON.stringify(chunk.map((f) => [f.sha256, f.bytes.byteLength, f.contentType]))),
+    ).bind(storeHash, now, JSON.stringify(chunk.map((f) => [f.sha256, f.bytes, f.contentType]))),
   );
-  return { statements, written: fresh.length, bytes: fresh.reduce((n, f) => n + f.bytes.byteLength, 0) };
-}
-
-export async function fileOf(bytes: Uint8Array, contentType: string): Promise<NewFile> {
-  return { sha256: await sha256Hex(bytes), bytes, contentType };
 }
 
 export function chunks<T>(items: T[], size: number): T[][] {
