@@ -144,6 +144,48 @@ describe("automatic sync (webhooks)", () => {
     });
   });
 
+  it("a product metafield edit alone (date_modified unchanged) is captured from its metafield webhook", async () => {
+    const [{ record_id: id }] = (
+      await env.DB.prepare(
+        "select record_id from records where store_hash = ? and type = 'products' and deleted = 0 order by record_id desc limit 1",
+      )
+        .bind(storeHash)
+        .all<{ record_id: string }>()
+    ).results;
+    const product = async () => {
+      const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/catalog/products/${id}`, {
+        headers: { "x-auth-token": token },
+      });
+      return (await res.json<{ data: { date_modified: string } }>()).data;
+    };
+    const modifiedBefore = (await product()).date_modified;
+    await sandboxAdmin(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/catalog/products/${id}/metafields`, {
+      method: "POST",
+      headers: { "x-auth-token": token, "content-type": "application/json" },
+      body: JSON.stringify({
+        namespace: "care",
+        key: "washing",
+        value: "30 degrees",
+        permission_set: "read",
+      }),
+    });
+    expect(res.status).toBe(200);
+    await res.body?.cancel();
+    expect((await product()).date_modified).toBe(modifiedBefore);
+    const deliveries = await sandboxAdmin<Delivery[]>(`/stores/${storeHash}/webhooks/deliveries?drain=1`);
+    expect(deliveries.map((d) => d.scope)).toContain("store/product/metafield/created");
+    const before = (await webhookVersions(storeHash)).filter((r) => r.record_id === id).length;
+    for (const d of deliveries) expect((await deliver(d)).status).toBe(200);
+    const until = Date.now() + 20_000;
+    let rows = await webhookVersions(storeHash);
+    while (rows.filter((r) => r.record_id === id).length <= before && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 100));
+      rows = await webhookVersions(storeHash);
+    }
+    expect(rows.filter((r) => r.type === "products" && r.record_id === id).length).toBe(before + 1);
+  });
+
   it("captures an unchanged record as unchanged: the webhook path and the backup build the same body", async () => {
     const { results } = await env.DB.prepare(
       "select type, record_id from records where store_hash = ? and deleted = 0 and type in ('products', 'customers') limit 20",
