@@ -7,6 +7,8 @@ import { imageFields, imageRefsOf, imageTypes } from "./image-fields";
 
 /** Records whose image files one step looks at (one or two packs' worth of bodies, a few hundred downloads). */
 const RECORDS_PER_STEP = 250;
+/** Downloads that failed without any answer from the CDN (network, 5xx) before a step stops trying. */
+const GIVE_UP_AFTER = 12;
 
 /** One image of a version: its source key (URL + modification date), the file's SHA-256 (null: not downloaded), the image field. */
 export type LinkedImage = [key: string, sha256: string | null, field: number];
@@ -117,8 +119,15 @@ async function linkImages(
   }
   const urlOf = new Map(refs.flatMap((x) => x.refs.map((ref) => [ref.key, ref.url] as const)));
   const missing = keys.filter((k) => !known.has(k));
+  // A CDN that is down (every attempt a network error or 5xx) is not waited out file by file: the rest
+  // of the step's files are left for the next backup.
+  let unreachable = 0;
+  let reached = 0;
   const got = await mapPool(missing, DOWNLOAD_CONCURRENCY, async (key) => {
+    if (unreachable >= GIVE_UP_AFTER && reached === 0) return { key, file: null };
     const res = await downloadImage(urlOf.get(key) as string);
+    if (res.ok || (res.status >= 400 && res.status < 500 && res.status !== 429)) reached++;
+    else unreachable++;
     return { key, file: res.ok ? await putFile(env, storeHash, res.bytes, res.contentType) : null };
   });
   const files = got.flatMap((g) => (g.file ? [g.file] : []));
