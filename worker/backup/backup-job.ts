@@ -18,6 +18,7 @@ import { captureImagesStep } from "../images/capture";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
+import { storeThemeFiles } from "./theme-files";
 import { hooksCoverSince, registerWebhooks } from "./webhooks";
 
 export type BackupKind = "manual" | "scheduled" | "initial" | "incremental";
@@ -345,6 +346,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         const prefetched = state.prefetched ?? [];
         await client.fetchChildren(type, page.records, { skip: prefetched });
         attachPrefetched(ctx, type, page.records, prefetched);
+        await storeThemeFiles(ctx.env, ctx.storeHash, client, type, page.records);
       }
       const captured = toCaptured(type, page.records, parentId);
       if (!idsOnly) {

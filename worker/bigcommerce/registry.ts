@@ -146,6 +146,11 @@ export type ContentType = {
   deletions: DeletionDetection;
   webhooks?: WebhookRoute[];
   webhookCoverage?: WebhookCoverage;
+  /**
+   * Files kept beside the record (a custom theme's zip, from BigCommerce's download job), stored per
+   * record version for the records matching `when`.
+   */
+  files?: { kind: "theme_zip"; when: (record: Record<string, unknown>) => boolean; why: string };
   /** Server-assigned fields, stripped before writing. */
   readOnly: string[];
   children?: ChildSpec[];
@@ -994,6 +999,11 @@ export const contentTypes = [
     idField: "uuid",
     naturalKeys: ["name"],
     deletions: "full_listing",
+    files: {
+      kind: "theme_zip",
+      when: (t) => t.is_private === true,
+      why: "Custom themes exist nowhere else; marketplace themes can be installed again from the marketplace.",
+    },
     readOnly: ["uuid", "is_private", "is_active"],
     display: { name: ["name", "uuid"], search: ["name"] },
     summary: ["name", "is_active", "variations"],
