@@ -11,6 +11,7 @@ import { JsonTree } from "../components/vault/json-tree";
 import { changedFields, diffRecords } from "../components/vault/record-diff";
 import { downloadJson, RecordSummary, SourceCode } from "../components/vault/record-views";
 import { RestoreControl } from "../components/vault/restore-panel";
+import { ThemeFilesLink } from "../components/vault/theme-files-link";
 import {
   type JsonRecord,
   type RestoreHistoryEntry,
@@ -196,6 +197,7 @@ export default function VaultItem() {
             >
               Download JSON
             </Button>
+            <ThemeFilesLink type={type()} id={id()} versionId={selectedId()} body={selectedBody()} />
           </div>
         </div>
       </Show>
