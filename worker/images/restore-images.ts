@@ -2,7 +2,7 @@ import { type ApiRecord, BigCommerceError } from "../bigcommerce/client";
 import { getType } from "../bigcommerce/registry";
 import type { PlannedItem, RestoreContext } from "../restore/engine";
 import { imageKey } from "./files";
-import { type ImageField, type ImageRef, imageFields, imageRefsOf } from "./image-fields";
+import { type ImageField, type ImageRef, imageFields, imageRefsOf, sourceKey } from "./image-fields";
 
 /**
  * Restore of image files. BigCommerce's CDN names die with the image they served, so pointing a
@@ -170,6 +170,7 @@ export async function uploadImages(
   let liveItems: ApiRecord | null = null;
   let uploaded = 0;
   const refused: string[] = [];
+  const sources: [string, string][] = [];
   for (const up of uploads) {
     const spec = up.field.upload;
     if (!spec) continue;
@@ -206,6 +207,10 @@ export async function uploadImages(
     uploaded++;
     const data = body?.data;
     if (!data) continue;
+    const url = data[up.field.url];
+    // The uploaded file's new URL is known to be these bytes: the next backup links it without downloading.
+    if (typeof url === "string" && url)
+      sources.push([sourceKey(url, up.field.modified ? data[up.field.modified] : undefined), up.sha256]);
     if (up.field.list && spec.creates) {
       // The new image, with the version's order, alt text and thumbnail flag, stands for the version's.
       const list = Array.isArray(target[up.field.list]) ? (target[up.field.list] as ApiRecord[]) : [];
@@ -213,6 +218,15 @@ export async function uploadImages(
     } else if (!up.field.list && typeof data[up.field.url] === "string") {
       target[up.field.url] = data[up.field.url];
     }
+  }
+  if (sources.length > 0) {
+    await ctx.env.DB.prepare(
+      `insert into image_sources (store_hash, source_key, sha256, fetched_at)
+       select ?1, j->>'$[0]', j->>'$[1]', ?2 from (select value as j from json_each(?3)) where true
+       on conflict (store_hash, source_key) do update set sha256 = excluded.sha256`,
+    )
+      .bind(ctx.storeHash, ctx.now(), JSON.stringify(sources))
+      .run();
   }
   return [
     uploaded > 0 ? `${uploaded} image file${uploaded === 1 ? "" : "s"} uploaded from the vault.` : "",
