@@ -28,6 +28,9 @@ const TABLES_WITH_STORE = [
   "id_map",
   "plan_changes",
   "signins",
+  "image_files",
+  "image_sources",
+  "version_images",
 ];
 
 async function snapshotOf(storeHash: string) {
@@ -49,6 +52,7 @@ async function snapshotOf(storeHash: string) {
 function valueFor(param: string, before: string): string {
   const p = param.toLowerCase();
   if (p === "type") return ids.type;
+  if (p.includes("sha")) return ids.image;
   if (p.includes("version")) return ids.version;
   if (p.includes("restore") || before === "restores") return ids.restore;
   if (p.includes("export") || before === "exports") return ids.export;
@@ -92,11 +96,17 @@ beforeAll(async () => {
   const backup = await env.DB.prepare("select id from backups where store_hash = ? limit 1")
     .bind(B.storeHash)
     .first<{ id: string }>();
+  // An image file B's backup kept (content-addressed: the same bytes in A's store would share the hash).
+  const image = await env.DB.prepare("select sha256 from image_files where store_hash = ? limit 1")
+    .bind(B.storeHash)
+    .first<{ sha256: string }>()
+    .catch(() => null);
   Object.assign(ids, {
     type: rec!.type,
     record: rec!.record_id,
     version: String(ver!.id),
     backup: backup!.id,
+    image: image?.sha256 ?? "0".repeat(64),
   });
 
   // B restores one record and exports once, so those ids exist too.
@@ -121,6 +131,7 @@ beforeAll(async () => {
     .bind(B.storeHash)
     .all<{ display_name: string }>();
   secrets.push(B.storeHash, ...names.results.map((r) => r.display_name), ids.restore, ids.export, ids.backup);
+  if (image) secrets.push(image.sha256);
 }, 180_000);
 
 describe("tenant isolation across every /api route", () => {
@@ -146,6 +157,12 @@ describe("tenant isolation across every /api route", () => {
       const res = await A.api(url, { method: route.method, ...(route.hasBody ? { json: bodyFor() } : {}) });
       const text = await res.text();
       expect(res.status, `${route.method} ${url}: ${text.slice(0, 200)}`).toBeLessThan(500);
+      // A route addressed by one of B's ids (anything but a content type) finds nothing for A.
+      if (route.pathParams.some((p) => p !== "type"))
+        expect(
+          res.status,
+          `${route.method} ${url} answered B's id: ${text.slice(0, 200)}`,
+        ).toBeGreaterThanOrEqual(400);
       for (const secret of secrets.filter((s) => s && s !== "none")) {
         expect(text.includes(secret), `${route.method} ${url} leaked "${secret}"`).toBe(false);
       }
@@ -155,7 +172,7 @@ describe("tenant isolation across every /api route", () => {
     await settleJobs(A.storeHash);
     expect(await snapshotOf(B.storeHash)).toBe(before);
     console.log(
-      `isolation: ${routes.length} routes probed as store A with store B's ids\n${report.join("\n")}`,
+      `isolation: ${routes.length} routes probed as store A with store B's ids (B's image file: ${secrets.includes(ids.image) ? "real" : "none backed up"})\n${report.join("\n")}`,
     );
   });
 });
