@@ -108,6 +108,26 @@ export function productsOf(ex: Export): Map<number, unknown> {
   return new Map(ex.products.map((p) => [p.id as number, productState(ex, p.id as number)]));
 }
 
+/**
+ * A re-created product's state with its images compared by order, text and thumbnail flag: they are
+ * uploaded again from the vault's files, and BigCommerce's CDN names an uploaded image anew.
+ */
+export function reuploaded(state: unknown): unknown {
+  const s = state as { images?: Record<string, unknown>[] } | null | undefined;
+  if (!s?.images) return s;
+  return {
+    ...s,
+    images: s.images
+      .map(
+        ({ image_url: url, ...image }): Record<string, unknown> => ({
+          ...image,
+          hasUrl: typeof url === "string" && url !== "",
+        }),
+      )
+      .sort((a, b) => Number(a.sort_order) - Number(b.sort_order)),
+  };
+}
+
 /** Everything in the export except products and their sub-resources: what a products restore must not touch. */
 export function otherRecords(ex: Export): Export {
   const { store: _store, ...rest } = ex;

@@ -24,7 +24,7 @@ function pairsSql(oneType: boolean): string {
   return `
     with latest as (${latestOf(false)}), target as (${latestOf(true)}),
     pairs as (
-      select l.type, l.record_id, coalesce(t.display_name, l.display_name) as name, t.id as target_id,
+      select l.type, l.record_id, coalesce(t.display_name, l.display_name) as name, t.id as target_id, l.id as latest_id,
         case
           when t.change is not null and t.change != 'deleted' then
             case when l.change = 'deleted' then 'deleted' when t.hash = l.hash then 'unchanged' else 'updated' end
@@ -133,6 +133,44 @@ export async function restoreTargets(
     diff: r.diff,
     targetVersionId: r.diff === "added" ? null : r.target_id,
   }));
+}
+
+/**
+ * Where the latest versions of up to `limit` records a restore to `at` finds live (updated, and
+ * added when they are to be deleted) are kept, picked evenly across them by record id: what the
+ * dry run reads to learn how many of them need their conditional sub-resources read.
+ */
+export async function liveSample(
+  db: D1Database,
+  storeHash: string,
+  type: string,
+  at: number,
+  deleteCreated: boolean,
+  limit: number,
+) {
+  const diffs: Diff[] = deleteCreated ? ["updated", "added"] : ["updated"];
+  const { results } = await db
+    .prepare(
+      `${pairsSql(true)}
+       select v.id, v.store_hash as storeHash, v.record_id as recordId, v.change, v.pack_id as packId, v."offset", v.length
+       from versions v where v.id in (
+         select latest_id from (
+           select latest_id, row_number() over (order by record_id) as rn, count(*) over () as n
+           from pairs where diff in (select value from json_each(?4))
+         ) where ((rn - 1) * ?5) / n < (rn * ?5) / n
+       )`,
+    )
+    .bind(storeHash, at, type, JSON.stringify(diffs), limit)
+    .all<{
+      id: number;
+      storeHash: string;
+      recordId: string;
+      change: "created" | "updated" | "deleted";
+      packId: string | null;
+      offset: number | null;
+      length: number | null;
+    }>();
+  return results;
 }
 
 /** When the vault last captured anything for the store (the "latest version" date). */

@@ -9,6 +9,7 @@ import {
 import { type ContentType, getType } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
 import { mapAt, valuesAt } from "./body-paths";
+import { carries, childForWrite, childrenOf, differingFields, pairChildren } from "./compare";
 import {
   applyItem,
   bigCommerceMessage,
@@ -22,28 +23,32 @@ import {
 } from "./engine";
 import { currentIds } from "./id-map";
 import { readBodies } from "./vault-bodies";
-import { mismatches, planChildren, topLevelBody, varsOf, writeFields } from "./write-record";
+import { type ChildOp, mismatches, planChildren, topLevelBody, varsOf, writeFields } from "./write-record";
 
 /**
  * The restore engine for many records of one type at once (bulk recovery, its undo and retries).
  * Same decisions as `planItem`/`applyItem`, fewer calls:
  *
- *   const items = await planItems(ctx, targets);   // one list call per 250 live records, vault bodies by pack
- *   await applyItems(ctx, items, hooks);            // top-level-only updates in the registry's batch size
+ *   const items = await planItems(ctx, targets);   // one list call per 250 live records (+ their children), vault bodies by pack
+ *   await applyItems(ctx, items, hooks);            // updates in the registry's batch size, variants 50 a call
  *
- * Records whose change needs more than their own fields (re-creates, deletions, sub-resources,
- * natural-key conflicts) go through `applyItem` one by one. `hooks.onSnapshot` hears which
- * before-restore version holds each record's live state before anything is written, so a step
- * interrupted after writing still knows what it changed; `hooks.onOutcomes` hears results as they come.
+ * Updates of a record's own fields and of its existing variants are written in batches, and their
+ * state after the restore is taken from what BigCommerce answers to those writes (no second read).
+ * Records whose change needs more (re-creates, deletions, sub-resources added or removed, natural-key
+ * conflicts) go through `applyItem` one by one. `hooks.onSnapshot` hears which before-restore
+ * version holds each record's live state before anything is written, so a step interrupted after
+ * writing still knows what it changed; `hooks.onOutcomes` hears results batch by batch.
  */
 
 export type BatchHooks = {
   onSnapshot?: (saved: { item: PlannedItem; beforeVersionId: number | null }[]) => Promise<void>;
   onOutcomes: (results: { item: PlannedItem; outcome: ItemOutcome }[]) => Promise<void>;
+  /** Asked before each write (a batch, or a record written alone): true leaves the rest unwritten and unrecorded. */
+  shouldStop?: () => Promise<boolean>;
 };
 
 /** Records read per list call when the API filters by id. */
-const READ_CHUNK = 250;
+export const READ_CHUNK = 250;
 
 /** The `x:in` filter that lists many records of the type by id in one call, or null when it has none. */
 export function idFilterOf(type: ContentType): string | null {
@@ -51,6 +56,16 @@ export function idFilterOf(type: ContentType): string | null {
     return null;
   if (type.list.paging !== "v3_page" && type.list.paging !== "v3_cursor") return null;
   return `${type.idField}:in`;
+}
+
+/**
+ * Records planned together: as many as one id-filtered listing returns (250), or, for types read
+ * record by record, one write batch (at least 10 so they share their reads, at most 50).
+ */
+export function planChunk(type: ContentType): number {
+  if (idFilterOf(type)) return READ_CHUNK;
+  const batch = type.restore.mode === "automatic" ? (type.restore.update?.batch ?? 1) : 1;
+  return Math.min(50, Math.max(10, batch));
 }
 
 /** The live records (with their children) for these live ids; missing ones are absent from the map. */
@@ -234,16 +249,7 @@ async function saveVersions(
   source: "before_restore" | "restore",
 ): Promise<Map<string, number>> {
   if (records.length === 0) return new Map();
-  const captured = records.map(({ recordId, body }) => {
-    const c = toCaptured(type, [body])[0];
-    c.recordId = recordId;
-    return c;
-  });
-  const { entries } = await ctx.vault.prepare(
-    { storeHash: ctx.storeHash, type: type.key, backupId: null, source, capturedAt: ctx.now() },
-    captured,
-  );
-  ctx.vault.commit(entries);
+  await stageVersions(ctx, type, records, source);
   await ctx.vault.flush();
   const { results } = await ctx.env.DB.prepare(
     `select record_id, id from (
@@ -256,6 +262,29 @@ async function saveVersions(
   return new Map(results.map((r) => [r.record_id, r.id]));
 }
 
+/**
+ * Stages versions in the store's open pack without flushing: the restored state is kept for the
+ * vault's history, and the job runner flushes the pack after the step (or after an eviction).
+ */
+async function stageVersions(
+  ctx: RestoreContext,
+  type: ContentType,
+  records: { recordId: string; body: ApiRecord }[],
+  source: "before_restore" | "restore",
+): Promise<void> {
+  if (records.length === 0) return;
+  const captured = records.map(({ recordId, body }) => {
+    const c = toCaptured(type, [body])[0];
+    c.recordId = recordId;
+    return c;
+  });
+  const { entries } = await ctx.vault.prepare(
+    { storeHash: ctx.storeHash, type: type.key, backupId: null, source, capturedAt: ctx.now() },
+    captured,
+  );
+  ctx.vault.commit(entries);
+}
+
 /** A refusal (4xx other than 429) is the record's result; anything else retries the step. */
 export function isRefusal(err: unknown): boolean {
   return (
@@ -266,12 +295,44 @@ export function isRefusal(err: unknown): boolean {
 
 const asIdValue = (id: string): string | number => (/^\d+$/.test(id) ? Number(id) : id);
 
-/** An update that touches only the record's own fields: written in batches, verified by one re-read. */
-function isFieldOnlyUpdate(type: ContentType, item: PlannedItem): boolean {
+/**
+ * Sub-resources BigCommerce also updates through a store-wide batch endpoint, by their per-record
+ * path in the write spec: `PUT /v3/catalog/variants` takes up to 50 variants of any products, each
+ * naming itself by id (BigCommerce's Update Variants (Batch)).
+ */
+const CHILD_BATCH_UPDATES: Record<string, { path: string; max: number }> = {
+  "/catalog/products/{id}/variants": { path: "/catalog/variants", max: 50 },
+};
+
+type ChildUpdate = Extract<ChildOp, { kind: "update" }>;
+
+/**
+ * The sub-resource updates of an update written in batches: its own fields and updates of existing
+ * sub-resources that have a batch endpoint. Null when the record needs more (sub-resources added or
+ * removed, nested lists, no batch endpoint): it is written alone by `applyItem`.
+ */
+function batchedChildUpdates(type: ContentType, item: PlannedItem): ChildUpdate[] | null {
   if (item.action !== "update" || !item.target || !item.live || !item.liveId || item.conflicts.length > 0)
-    return false;
-  if (type.list.paging === "singletons") return false;
-  return planChildren(writeSpecOf(type.key).children ?? [], item.target, item.live, true).length === 0;
+    return null;
+  if (type.list.paging === "singletons" || type.restore.mode !== "automatic" || !type.restore.update)
+    return null;
+  const ops = planChildren(writeSpecOf(type.key).children ?? [], item.target, item.live, true);
+  const batchable = (op: ChildOp): op is ChildUpdate =>
+    op.kind === "update" && op.spec.path in CHILD_BATCH_UPDATES && !nestedDiffer(op);
+  return ops.every(batchable) ? ops : null;
+}
+
+/** Whether a sub-resource's own sub-resources (a variant's metafields) differ: those are written by `applyItem`. */
+function nestedDiffer(op: ChildUpdate): boolean {
+  const nested = op.spec.nested;
+  if (!nested) return false;
+  const { pairs, missing, extra } = pairChildren(
+    nested,
+    childrenOf(op.want, nested.field),
+    childrenOf(op.live, nested.field),
+    true,
+  );
+  return missing.length + extra.length > 0 || pairs.some(([w, l]) => !carries(childForWrite(nested, w), l));
 }
 
 const outcome = (
@@ -286,7 +347,11 @@ const outcome = (
   ...fields,
 });
 
-/** Applies planned items of one type: field-only updates batched, the rest through `applyItem`. */
+/**
+ * Applies planned items of one type: updates of fields and existing variants in batches, the rest
+ * through `applyItem`. `hooks.shouldStop` is asked before each write; the items not written stay
+ * pending for the caller's next plan.
+ */
 export async function applyItems(
   ctx: RestoreContext,
   items: PlannedItem[],
@@ -294,10 +359,15 @@ export async function applyItems(
 ): Promise<void> {
   if (items.length === 0) return;
   const type = getType(items[0].type);
-  const batched = items.filter((i) => isFieldOnlyUpdate(type, i));
-  const single = items.filter((i) => !batched.includes(i));
+  const childUpdates = new Map<PlannedItem, ChildUpdate[]>();
+  for (const item of items) {
+    const ops = batchedChildUpdates(type, item);
+    if (ops) childUpdates.set(item, ops);
+  }
 
-  for (const item of single) {
+  let recreated = false;
+  for (const item of items.filter((i) => !childUpdates.has(i))) {
+    if (await hooks.shouldStop?.()) return;
     let result: ItemOutcome;
     try {
       result = await applyItem(ctx, item);
@@ -308,18 +378,22 @@ export async function applyItems(
         message: `${bigCommerceMessage(err)}. Nothing was changed.`,
       });
     }
+    recreated ||= result.newId !== null;
     await hooks.onOutcomes([{ item, outcome: result }]);
   }
-  if (batched.length > 0) await applyFieldUpdates(ctx, type, batched, hooks);
+  // A re-created record's new id may have been relinked into records planned with it (related
+  // products): their plan is stale, so they wait for the next plan.
+  if (recreated || childUpdates.size === 0) return;
+  await applyBatchedUpdates(ctx, type, childUpdates, hooks);
 }
 
-async function applyFieldUpdates(
+async function applyBatchedUpdates(
   ctx: RestoreContext,
   type: ContentType,
-  items: PlannedItem[],
+  childUpdates: Map<PlannedItem, ChildUpdate[]>,
   hooks: BatchHooks,
 ): Promise<void> {
-  const liveIdOf = (i: PlannedItem) => i.liveId as string;
+  const items = [...childUpdates.keys()];
   const before = await saveVersions(
     ctx,
     type,
@@ -330,76 +404,186 @@ async function applyFieldUpdates(
     items.map((item) => ({ item, beforeVersionId: before.get(liveIdOf(item)) ?? null })),
   );
 
-  const { update } = type.restore.mode === "automatic" ? type.restore : { update: null };
-  if (!update) throw new Error(`${type.label} cannot be written`);
+  const update = type.restore.mode === "automatic" ? type.restore.update : undefined;
+  if (!update) throw new Error(`${type.label} cannot be updated in place`);
+  const perRecord = update.path.includes("{id}") || update.batch <= 1;
+  // Per-parent types (price list records) are written to their parent's endpoint, a batch per parent.
+  const byParent = new Map<string, PlannedItem[]>();
+  for (const item of items) {
+    const parent = varsOf(type, liveIdOf(item)).parent ?? "";
+    byParent.set(parent, [...(byParent.get(parent) ?? []), item]);
+  }
+  const size = perRecord ? 1 : update.batch;
+  for (const [parent, group] of byParent) {
+    for (let i = 0; i < group.length; i += size) {
+      if (await hooks.shouldStop?.()) return;
+      const batch = group.slice(i, i + size);
+      await hooks.onOutcomes(await writeBatch(ctx, type, parent, batch, childUpdates, before));
+    }
+  }
+}
+
+const liveIdOf = (i: PlannedItem) => i.liveId as string;
+
+/**
+ * One write batch: the records' own fields in one call (records whose fields already match are left
+ * out), then their variant updates 50 to a call. The state after comes from what BigCommerce answers
+ * to those writes; only records whose write answered without them are read again.
+ */
+async function writeBatch(
+  ctx: RestoreContext,
+  type: ContentType,
+  parent: string,
+  batch: PlannedItem[],
+  childUpdates: Map<PlannedItem, ChildUpdate[]>,
+  before: Map<string, number>,
+): Promise<{ item: PlannedItem; outcome: ItemOutcome }[]> {
+  const update = (type.restore.mode === "automatic" && type.restore.update) as {
+    path: string;
+    batch: number;
+  };
   // Records name themselves in a batch by their one id field; compound ids (price list records) are in the body.
   const idField = typeof type.idField === "string" ? type.idField : null;
   const refused = new Map<PlannedItem, string>();
   const partial = new Map<PlannedItem, string>();
-  const perRecord = update.path.includes("{id}") || update.batch <= 1;
-  const write = async (item: PlannedItem) => {
+  const changed = new Set<PlannedItem>();
+  const returned = new Map<string, ApiRecord>();
+
+  const writeAlone = async (item: PlannedItem) => {
     try {
       await writeFields(ctx.client, type, liveIdOf(item), topLevelBody(type, item.target as ApiRecord));
+      changed.add(item);
     } catch (err) {
       if (!isRefusal(err)) throw err;
       refused.set(item, bigCommerceMessage(err));
     }
   };
-  if (perRecord) {
-    for (const item of items) await write(item);
-  } else {
-    // Per-parent types (price list records) are written to their parent's endpoint, a batch per parent.
-    const byParent = new Map<string, PlannedItem[]>();
-    for (const item of items) {
-      const parent = varsOf(type, liveIdOf(item)).parent ?? "";
-      byParent.set(parent, [...(byParent.get(parent) ?? []), item]);
-    }
-    for (const [parent, group] of byParent) {
-      const path = update.path.replace("{parent}", encodeURIComponent(parent));
-      for (let i = 0; i < group.length; i += update.batch) {
-        const chunk = group.slice(i, i + update.batch);
-        try {
-          const { status, body } = await ctx.client.request<{ errors?: { title?: string }[] }>(
-            "PUT",
-            type.api,
-            path,
-            {
-              body: chunk.map((item) => ({
-                ...(idField ? { [idField]: asIdValue(varsOf(type, liveIdOf(item)).id) } : {}),
-                ...topLevelBody(type, item.target as ApiRecord),
-              })),
-            },
+  const fieldsDiffer = batch.filter(
+    (i) => differingFields(topLevelBody(type, i.target as ApiRecord, false), i.live as ApiRecord).length > 0,
+  );
+  if (update.path.includes("{id}") || update.batch <= 1) {
+    for (const item of fieldsDiffer) await writeAlone(item);
+  } else if (fieldsDiffer.length > 0) {
+    try {
+      const { status, body } = await ctx.client.request<{
+        data?: ApiRecord[];
+        errors?: { title?: string }[];
+      }>("PUT", type.api, update.path.replace("{parent}", encodeURIComponent(parent)), {
+        body: fieldsDiffer.map((item) => ({
+          ...(idField ? { [idField]: asIdValue(varsOf(type, liveIdOf(item)).id) } : {}),
+          ...topLevelBody(type, item.target as ApiRecord),
+        })),
+      });
+      for (const item of fieldsDiffer) changed.add(item);
+      for (const r of Array.isArray(body?.data) ? body.data : [])
+        returned.set(recordIdOf(type, r, type.parent ? parent : undefined), r);
+      if (status === 207) {
+        const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
+        for (const item of fieldsDiffer)
+          partial.set(
+            item,
+            `BigCommerce refused part of the batch (207): ${why.join("; ") || "no reason given"}`,
           );
-          if (status === 207) {
-            const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
-            for (const item of chunk)
-              partial.set(
-                item,
-                `BigCommerce refused part of the batch (207): ${why.join("; ") || "no reason given"}`,
-              );
+      }
+    } catch (err) {
+      if (!isRefusal(err)) throw err;
+      // The whole batch was refused: write each record alone to learn which one BigCommerce objects to.
+      for (const item of fieldsDiffer) await writeAlone(item);
+    }
+  }
+
+  // Sub-resource updates of records whose own fields were not refused, a batch endpoint at a time.
+  const childAfter = new Map<string, ApiRecord>();
+  const childKey = (field: string, id: unknown) => `${field}:${String(id)}`;
+  const byEndpoint = new Map<string, { item: PlannedItem; op: ChildUpdate }[]>();
+  for (const item of batch) {
+    if (refused.has(item)) continue;
+    for (const op of childUpdates.get(item) ?? [])
+      byEndpoint.set(op.spec.path, [...(byEndpoint.get(op.spec.path) ?? []), { item, op }]);
+  }
+  const childBody = ({ item, op }: { item: PlannedItem; op: ChildUpdate }) =>
+    childForWrite(
+      op.spec,
+      op.spec.prepare ? op.spec.prepare(op.want, item.live as ApiRecord, item.target as ApiRecord) : op.want,
+    );
+  for (const [specPath, ops] of byEndpoint) {
+    const endpoint = CHILD_BATCH_UPDATES[specPath];
+    for (let i = 0; i < ops.length; i += endpoint.max) {
+      const chunk = ops.slice(i, i + endpoint.max);
+      try {
+        const { status, body } = await ctx.client.request<{
+          data?: ApiRecord[];
+          errors?: { title?: string }[];
+        }>("PUT", type.api, endpoint.path, {
+          body: chunk.map((c) => ({ [c.op.spec.idField]: c.op.live[c.op.spec.idField], ...childBody(c) })),
+        });
+        for (const c of chunk) changed.add(c.item);
+        const field = chunk[0].op.spec.field;
+        for (const r of Array.isArray(body?.data) ? body.data : [])
+          childAfter.set(childKey(field, r[chunk[0].op.spec.idField]), r);
+        if (status === 207) {
+          const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
+          for (const c of chunk)
+            partial.set(
+              c.item,
+              `BigCommerce refused part of the batch (207): ${why.join("; ") || "no reason given"}`,
+            );
+        }
+      } catch (err) {
+        if (!isRefusal(err)) throw err;
+        // Refused as a whole: each sub-resource alone, at its own path, to learn which one is refused.
+        for (const c of chunk) {
+          const own = String(c.op.live[c.op.spec.idField]);
+          const path = `${c.op.spec.path.replace("{id}", encodeURIComponent(varsOf(type, liveIdOf(c.item)).id))}/${encodeURIComponent(own)}`;
+          try {
+            const { body } = await ctx.client.request<{ data?: ApiRecord }>("PUT", type.api, path, {
+              body: childBody(c),
+            });
+            changed.add(c.item);
+            if (body?.data) childAfter.set(childKey(c.op.spec.field, own), body.data);
+          } catch (e) {
+            if (!isRefusal(e)) throw e;
+            if (!refused.has(c.item)) refused.set(c.item, bigCommerceMessage(e));
           }
-        } catch (err) {
-          if (!isRefusal(err)) throw err;
-          // The whole batch was refused: write each record alone to learn which one BigCommerce objects to.
-          for (const item of chunk) await write(item);
         }
       }
     }
   }
 
-  const after = await readLive(ctx, type, items.map(liveIdOf));
-  const restored = await saveVersions(
+  // The state after: the records' own fields as the write answered them (read again when it did not),
+  // their sub-resources as before but for those the restore wrote, as their write answered them.
+  const unanswered = batch.filter(
+    (i) => changed.has(i) && !returned.has(liveIdOf(i)) && fieldsDiffer.includes(i),
+  );
+  const reread = unanswered.length > 0 ? await readLive(ctx, type, unanswered.map(liveIdOf)) : new Map();
+  const afterOf = (item: PlannedItem): ApiRecord | undefined => {
+    const id = liveIdOf(item);
+    if (unanswered.includes(item)) return reread.get(id);
+    const after: ApiRecord = { ...(item.live as ApiRecord), ...(returned.get(id) ?? {}) };
+    for (const op of childUpdates.get(item) ?? []) {
+      const field = op.spec.field;
+      // Merged over the live one: the answer leaves out what was read separately (a variant's metafields).
+      after[field] = childrenOf(after, field).map((c) => ({
+        ...c,
+        ...(childAfter.get(childKey(field, c[op.spec.idField])) ?? {}),
+      }));
+    }
+    return after;
+  };
+  const afters = new Map(batch.map((item) => [item, afterOf(item)]));
+  await stageVersions(
     ctx,
     type,
-    items.flatMap((i) => {
-      const body = after.get(liveIdOf(i));
-      return body ? [{ recordId: liveIdOf(i), body }] : [];
+    batch.flatMap((item) => {
+      const body = afters.get(item);
+      return changed.has(item) && body ? [{ recordId: liveIdOf(item), body }] : [];
     }),
     "restore",
   );
-  const results = items.map((item) => {
+
+  return batch.map((item) => {
     const beforeVersionId = before.get(liveIdOf(item)) ?? null;
-    const now = after.get(liveIdOf(item));
+    const now = afters.get(item);
     const reason = refused.get(item);
     if (reason)
       return {
@@ -407,7 +591,9 @@ async function applyFieldUpdates(
         outcome: outcome(item, {
           status: "error",
           beforeVersionId,
-          message: `${reason}. Nothing was changed.`,
+          message: changed.has(item)
+            ? `${reason}. Part of the record was already changed; undo this restore to return to the state saved before it.`
+            : `${reason}. Nothing was changed.`,
         }),
       };
     if (!now)
@@ -420,7 +606,6 @@ async function applyFieldUpdates(
         }),
       };
     const missing = mismatches(type, item.target as ApiRecord, now, true);
-    const afterVersionId = restored.get(liveIdOf(item)) ?? null;
     if (missing.length > 0 && partial.has(item)) {
       const untouched = mismatches(type, item.live as ApiRecord, now, true).length === 0;
       return {
@@ -428,7 +613,6 @@ async function applyFieldUpdates(
         outcome: outcome(item, {
           status: "error",
           beforeVersionId,
-          afterVersionId,
           mismatches: missing,
           message: `${partial.get(item)}.${untouched ? " Nothing was changed." : ""}`,
         }),
@@ -439,7 +623,6 @@ async function applyFieldUpdates(
       outcome: outcome(item, {
         status: "done",
         beforeVersionId,
-        afterVersionId,
         mismatches: missing,
         message:
           missing.length > 0
@@ -448,5 +631,4 @@ async function applyFieldUpdates(
       }),
     };
   });
-  await hooks.onOutcomes(results);
 }

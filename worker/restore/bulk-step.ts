@@ -1,28 +1,27 @@
 import type { ApiRecord } from "../bigcommerce/client";
 import { getType, restoreOrder } from "../bigcommerce/registry";
 import type { JobContext, StepResult } from "../jobs/job-kinds";
-import { applyItems, isRefusal, planItems } from "./batch";
+import { applyItems, isRefusal, planChunk, planItems } from "./batch";
 import { bigCommerceMessage, type ItemOutcome, type PlannedItem, type RestoreContext } from "./engine";
 import { readBodies } from "./vault-bodies";
 import { mismatches } from "./write-record";
 
 /**
- * The batched step of the "restore" job (bulk recovery, its undo and retries): the next records of
- * the first type in dependency order with work left, up to one batch, planned and applied through
- * `planItems`/`applyItems`. A cancel request is honoured between batches. Each record's result is
- * written as soon as it is known; a step interrupted after writing is planned again from the live
- * store, and the before-restore version noted before the write keeps undo correct.
+ * The batched step of the "restore" job (bulk recovery, its undo and retries): the next pending
+ * records of the first type in dependency order, as many as one read plans (`planChunk`: 250 when
+ * the type lists by id), planned with one read and written by `applyItems` in the type's batch size.
+ * Each write batch's results are recorded as soon as it is known, and a cancel request is honoured
+ * between write batches. A step stops starting writes past `STEP_CALLS`, so it stays well inside an
+ * alarm's wall time at any quota; the records it left are planned again by the next step, which
+ * reads no more of them than this one managed to write. A step interrupted after writing is planned
+ * again from the live store, and the before-restore version noted before the write keeps undo correct.
  */
 
 /**
- * Records per step: the type's batch write size (10 products, 50 categories), at least 10 so types
- * written one by one still share their reads, at most 50 so a cancel waits for little.
+ * Calls after which a step starts no more writes: ≈ 50 s at BigCommerce's Standard quota with the
+ * 20% reserve (120 calls per 30 s), far inside the 15 minutes an alarm may run.
  */
-export function stepSize(type: string): number {
-  const t = getType(type);
-  const batch = t.restore.mode === "automatic" ? t.restore.update.batch : 1;
-  return Math.min(50, Math.max(10, batch));
-}
+export const STEP_CALLS = 200;
 
 export type BulkStepState = {
   restoreId: string;
@@ -30,6 +29,8 @@ export type BulkStepState = {
   done: number;
   errors: number;
   cancelled?: boolean;
+  /** Records the next step plans, when the last step ran out of calls before writing all it planned. */
+  planSize?: number;
 };
 
 type PendingRow = {
@@ -41,13 +42,19 @@ type PendingRow = {
   action: PlannedItem["action"];
 };
 
+const cancelRequested = async (db: D1Database, restoreId: string) =>
+  Boolean(
+    (
+      await db
+        .prepare("select json_extract(options, '$.cancelRequested') as cancel from restores where id = ?")
+        .bind(restoreId)
+        .first<{ cancel: number | null }>()
+    )?.cancel,
+  );
+
 export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: S): Promise<StepResult<S>> {
   const db = ctx.env.DB;
-  const head = await db
-    .prepare("select json_extract(options, '$.cancelRequested') as cancel from restores where id = ?")
-    .bind(state.restoreId)
-    .first<{ cancel: number | null }>();
-  if (head?.cancel) return { state: { ...state, cancelled: true }, done: true };
+  if (await cancelRequested(db, state.restoreId)) return { state: { ...state, cancelled: true }, done: true };
 
   const order = restoreOrder(state.types);
   const rank = `case type ${order.map((t, i) => `when '${t.replace(/'/g, "")}' then ${i}`).join(" ")} else ${order.length} end`;
@@ -58,10 +65,11 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
     .bind(state.restoreId)
     .first<{ type: string }>();
   if (!first) return { state, done: true };
+  const size = Math.min(planChunk(getType(first.type)), state.planSize ?? Number.POSITIVE_INFINITY);
   const { results: rows } = await db
     .prepare(
       `select type, record_id, display_name, from_version_id, before_version_id, action from restore_items
-       where restore_id = ? and type = ? and status = 'pending' order by record_id limit ${stepSize(first.type)}`,
+       where restore_id = ? and type = ? and status = 'pending' order by record_id limit ${size}`,
     )
     .bind(state.restoreId, first.type)
     .all<PendingRow>();
@@ -91,7 +99,7 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
         outcome: failed(r.action, message),
       })),
     );
-    return { state: await counted(db, state) };
+    return { state: await counted(db, { ...state, planSize: undefined }) };
   }
 
   const finished = [
@@ -103,6 +111,10 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
     )),
   ];
   await recordOutcomes(ctx, state.restoreId, finished);
+  const startCalls = engine.client.calls;
+  let recorded = finished.length;
+  let outOfCalls = false;
+  let cancelled = false;
   await applyItems(
     engine,
     planned.filter((p) => !finished.some((f) => f.item === p)),
@@ -129,10 +141,26 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
           )
           .run();
       },
-      onOutcomes: (results) => recordOutcomes(ctx, state.restoreId, results),
+      onOutcomes: async (results) => {
+        recorded += results.length;
+        await recordOutcomes(ctx, state.restoreId, results);
+      },
+      shouldStop: async () => {
+        outOfCalls = engine.client.calls - startCalls >= STEP_CALLS;
+        cancelled = !outOfCalls && (await cancelRequested(db, state.restoreId));
+        return outOfCalls || cancelled;
+      },
     },
   );
-  return { state: await counted(db, state) };
+  if (cancelled) return { state: { ...(await counted(db, state)), cancelled: true }, done: true };
+  // Out of calls: the next step plans only as many as this one finished, so its read is not wasted;
+  // a step that finished all it planned lets the next plan twice as many, up to `planChunk`.
+  const planSize = outOfCalls
+    ? Math.max(10, recorded)
+    : state.planSize && state.planSize * 2 < planChunk(getType(first.type))
+      ? state.planSize * 2
+      : undefined;
+  return { state: await counted(db, { ...state, planSize }) };
 }
 
 /** The job's own progress (status and ETA of the store's job runner) from the records' results. */

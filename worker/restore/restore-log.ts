@@ -22,12 +22,36 @@ export type NewRestore = {
   items: { type: string; recordId: string; displayName: string; versionId: number | null }[];
 };
 
+/** Items per insert statement: their JSON is one bound parameter (D1 allows 100 per statement). */
+const ITEMS_PER_STATEMENT = 500;
+/** Statements per D1 batch: 10,000 items, far inside a batch's 30 s and a Worker's 1,000 queries. */
+const STATEMENTS_PER_BATCH = 20;
+
+/**
+ * Records a restore: its items in batches of 10,000 (a 100,000-record bulk restore is 10 batches),
+ * then the restore row, which is what makes it exist for Recovery history and the job. A failure
+ * part-way removes the items already written.
+ */
 export async function createRestore(env: Env, input: NewRestore, now = Date.now()): Promise<string> {
   const db = getDb(env);
   const id = newId(now);
   const types = [...new Set(input.items.map((i) => i.type))];
-  const statements = [
-    db.insert(restores).values({
+  const insert = env.DB.prepare(
+    `insert into restore_items (restore_id, store_hash, type, record_id, display_name, action, status, from_version_id)
+     select ?1, ?2, json_extract(value, '$.t'), json_extract(value, '$.r'), json_extract(value, '$.n'), 'update', 'pending',
+            json_extract(value, '$.v')
+     from json_each(?3)`,
+  );
+  const statements = chunked(input.items, ITEMS_PER_STATEMENT).map((items) =>
+    insert.bind(
+      id,
+      input.storeHash,
+      JSON.stringify(items.map((i) => ({ t: i.type, r: i.recordId, n: i.displayName, v: i.versionId }))),
+    ),
+  );
+  try {
+    for (const batch of chunked(statements, STATEMENTS_PER_BATCH)) await env.DB.batch(batch);
+    await db.insert(restores).values({
       id,
       storeHash: input.storeHash,
       kind: input.kind,
@@ -41,23 +65,11 @@ export async function createRestore(env: Env, input: NewRestore, now = Date.now(
       createdAt: now,
       totalCount: input.items.length,
       undoOf: input.undoOf ?? null,
-    }),
-    ...chunked(input.items, 10).map((batch) =>
-      db.insert(restoreItems).values(
-        batch.map((i) => ({
-          restoreId: id,
-          storeHash: input.storeHash,
-          type: i.type,
-          recordId: i.recordId,
-          displayName: i.displayName,
-          action: "update" as const,
-          status: "pending" as const,
-          fromVersionId: i.versionId,
-        })),
-      ),
-    ),
-  ] as const;
-  await db.batch(statements as unknown as Parameters<typeof db.batch>[0]);
+    });
+  } catch (err) {
+    await env.DB.prepare("delete from restore_items where restore_id = ?").bind(id).run();
+    throw err;
+  }
   return id;
 }
 
