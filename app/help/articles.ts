@@ -316,11 +316,11 @@ export const articles: Article[] = [
       },
       { h: "Frequency per content type" },
       {
-        p: "Each content type can be captured daily (the default) or weekly, and on Pro, orders, customers and products can be captured every hour. Types that BigCommerce announces changes for (products, categories, customers, orders, price lists and store settings) can use automatic sync instead. Settings shows the API calls per day each choice costs, computed from the number of records in your store.",
+        p: "Each content type can be captured daily (the default) or weekly, and on Pro, orders, customers and products can be captured every hour. Types that BigCommerce announces changes for (products, categories, customers, orders, inventory, price lists and store settings) can use automatic sync instead. Settings shows the API calls per day each choice costs, computed from the number of records in your store.",
       },
       { h: "Automatic sync (Pro)" },
       {
-        p: "With automatic sync on, BigCommerce tells Strongbox about each change within seconds, and the changed record is saved right away. The daily backup still runs as a safety net for anything a notification missed. Discovery shows the last change automatic sync captured.",
+        p: "With automatic sync on, BigCommerce tells Strongbox about each change within seconds, and the changed record is saved right away. The daily backup still runs as a safety net, lighter: deletions and stock changes are left to the notifications while they keep arriving. Once a week every record is listed in full, which catches a notification that was missed and the few changes BigCommerce does not announce (a complex rule, or a customer metafield, edited on its own). Discovery shows the last change automatic sync captured.",
       },
       { h: "Notification emails" },
       {
