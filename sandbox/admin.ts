@@ -1,4 +1,5 @@
 import type { Context, Hono } from "hono";
+import { lostPaths } from "./cdn.ts";
 import { collectionOf, deleteRecord, prerender, serialize, updateRecord } from "./engine/collection.ts";
 import { type Changes, type SandboxState, systemCtx } from "./engine/context.ts";
 import { Rng } from "./engine/rng.ts";
@@ -47,6 +48,15 @@ async function readBody(c: Context): Promise<{ body: Body; form: boolean }> {
 }
 
 const bad = (c: Context, message: string, status: 400 | 404 = 400) => c.json({ error: message }, status);
+
+/** Marks the named CDN files lost: their URLs (every rendition) answer 404 from now on. */
+function loseFiles(c: Context, store: Store, body: Body) {
+  const paths = lostPaths(store, body);
+  if (!paths.length)
+    return bad(c, "name a url, urls, image_id, product_id, brand_id or category_id with files");
+  for (const p of paths) store.lostFiles.add(p);
+  return c.json({ lost: paths });
+}
 
 async function follow(url: string): Promise<number | "error"> {
   try {
@@ -117,6 +127,22 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
     }),
   );
 
+  app.post(
+    "/__sandbox/stores/:hash/images/lose",
+    withStore(async (c, store) => loseFiles(c, store, (await readBody(c)).body)),
+  );
+
+  // The same for a URL alone: the store is the one the URL's path names.
+  app.post("/__sandbox/cdn-lose", async (c) => {
+    const { body } = await readBody(c);
+    const hash = /\/__sandbox\/cdn\/([^/]+)\//.exec(
+      new URL(String(body.url ?? (body.urls as string[] | undefined)?.[0] ?? ""), "http://x").pathname,
+    )?.[1];
+    const store = hash ? state.stores.get(hash) : undefined;
+    if (!store) return bad(c, "url must be an image URL of a sandbox store (/__sandbox/cdn/{hash}/...)", 404);
+    return loseFiles(c, store, body);
+  });
+
   app.get(
     "/__sandbox/stores/:hash/stats",
     withStore((c, store) => {
@@ -132,6 +158,7 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
         in_flight: s.inFlight,
         peak_concurrency: s.peakConcurrency,
         bytes_sent: s.bytesSent,
+        cdn: { downloads: s.cdnDownloads, bytes: s.cdnBytes, not_found: s.cdnNotFound },
         since: new Date(s.since).toISOString(),
       });
     }),

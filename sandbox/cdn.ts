@@ -1,40 +1,87 @@
-import type { Hono } from "hono";
+import type { Context, Hono } from "hono";
 import type { SandboxState } from "./engine/context.ts";
+import type { Store } from "./engine/store.ts";
+import type { Rec } from "./engine/table.ts";
+import { generatedImage } from "./image-files.ts";
 
-/** A valid 1x1 JPEG; each served file gets its own comment segment so files differ (image backups dedupe by hash). */
-const TINY_JPEG = Uint8Array.from(
-  atob(
-    "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/wAALCAABAAEBAREA/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEBAAA/APvT/9k=",
-  ),
-  (ch) => ch.charCodeAt(0),
-);
+const CDN_PREFIX = "/__sandbox/cdn/";
+const IMAGE_PATH = /\.(jpe?g|png|gif|webp)$/i;
 
-export function placeholderJpeg(label: string): Uint8Array {
-  const comment = new TextEncoder().encode(label.slice(0, 60000));
-  const out = new Uint8Array(TINY_JPEG.length + 4 + comment.length);
-  out.set(TINY_JPEG.subarray(0, 2), 0); // SOI
-  out.set([0xff, 0xfe, (comment.length + 2) >> 8, (comment.length + 2) & 0xff], 2); // COM segment
-  out.set(comment, 6);
-  out.set(TINY_JPEG.subarray(2), 6 + comment.length);
-  return out;
+/** A rendition (`x.standard.jpg`, `.thumbnail`, `.tiny`) shows the same file as the original `x.jpg`. */
+export const originalPath = (path: string) => path.replace(/\.(tiny|thumbnail|standard)(\.\w+)$/i, "$2");
+
+/**
+ * What the store's CDN answers at `path` (`/__sandbox/cdn/{hash}/...`): an uploaded file (its renditions
+ * show the uploaded bytes too: the sandbox does not resize), else a generated picture for any image file
+ * name; null when the file was lost or is not an image.
+ */
+export function cdnFile(store: Store, path: string): { bytes: Uint8Array; type: string } | null {
+  const original = originalPath(path);
+  if (store.lostFiles.has(original)) return null;
+  const uploaded = store.files.get(path) ?? store.files.get(original);
+  if (uploaded) return uploaded;
+  if (!IMAGE_PATH.test(path)) return null;
+  return generatedImage(store.seed, path.slice(CDN_PREFIX.length + store.hash.length + 1));
 }
 
 /**
- * `GET /__sandbox/cdn/{hash}/...`: the store's image files. Uploaded files come back as uploaded;
- * generated image URLs answer a small JPEG unique to the path. Unknown stores answer 404.
+ * `GET /__sandbox/cdn/{hash}/...`: the store's image files. Counted in the store's stats as CDN downloads
+ * (with bytes), not as API requests: BigCommerce's CDN does not count against the API quota.
  */
 export function mountCdn(app: Hono, state: SandboxState): void {
-  app.get("/__sandbox/cdn/:hash/*", (c) => {
-    const store = state.stores.get(c.req.param("hash"));
+  const serve = (c: Context) => {
+    const store = state.stores.get(c.req.param("hash") ?? "");
     if (!store) return c.body(null, 404);
-    const path = new URL(c.req.url).pathname;
-    const uploaded = store.files.get(path);
-    if (uploaded)
-      return c.body(uploaded.bytes as Uint8Array<ArrayBuffer>, 200, { "content-type": uploaded.type });
-    if (!/\.(jpe?g|png|gif|webp)$/i.test(path)) return c.body(null, 404);
-    return c.body(placeholderJpeg(path) as Uint8Array<ArrayBuffer>, 200, {
-      "content-type": "image/jpeg",
+    const file = cdnFile(store, new URL(c.req.url).pathname);
+    if (!file) {
+      store.stats.cdnNotFound++;
+      return c.body(null, 404);
+    }
+    store.stats.cdnDownloads++;
+    store.stats.cdnBytes += file.bytes.byteLength;
+    return c.body(file.bytes as Uint8Array<ArrayBuffer>, 200, {
+      "content-type": file.type,
+      "content-length": String(file.bytes.byteLength),
       "cache-control": "public, max-age=31536000, immutable",
     });
-  });
+  };
+  app.get("/__sandbox/cdn/:hash/*", serve);
+}
+
+/** Every image URL a product shows: its images' renditions and its variants' pictures. */
+function productImageUrls(store: Store, productId: number): string[] {
+  const urls: string[] = [];
+  for (const i of store.table("product_images").by("product_id", productId))
+    urls.push(i.url_zoom, i.url_standard, i.url_thumbnail, i.url_tiny);
+  for (const v of store.table("variants").by("product_id", productId)) urls.push(v.image_url);
+  return urls.filter(Boolean);
+}
+
+/**
+ * The CDN paths a lose request names: `url`/`urls` (any rendition), `image_id` (a product image),
+ * `product_id` (every image and variant picture of the product), `brand_id`, `category_id`.
+ */
+export function lostPaths(store: Store, body: Rec): string[] {
+  const urls: string[] = [];
+  if (typeof body.url === "string") urls.push(body.url);
+  if (Array.isArray(body.urls)) urls.push(...body.urls.filter((u: unknown) => typeof u === "string"));
+  if (body.image_id !== undefined) {
+    const img = store.table("product_images").get(Number(body.image_id));
+    if (img) urls.push(img.url_zoom);
+  }
+  if (body.product_id !== undefined) urls.push(...productImageUrls(store, Number(body.product_id)));
+  for (const [field, table] of [
+    ["brand_id", "brands"],
+    ["category_id", "categories"],
+  ] as const) {
+    if (body[field] === undefined) continue;
+    const url = store.table(table).get(Number(body[field]))?.image_url;
+    if (url) urls.push(url);
+  }
+  const paths = new Set<string>();
+  for (const url of urls) {
+    const path = new URL(url, "http://sandbox.test").pathname;
+    if (path.startsWith(`${CDN_PREFIX}${store.hash}/`)) paths.add(originalPath(path));
+  }
+  return [...paths];
 }

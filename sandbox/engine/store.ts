@@ -86,6 +86,11 @@ export interface Stats {
   inFlight: number;
   peakConcurrency: number;
   bytesSent: number;
+  /** Image files served by the CDN path (not API requests: they do not count against the quota). */
+  cdnDownloads: number;
+  cdnBytes: number;
+  /** CDN requests answered 404 (lost or unknown files). */
+  cdnNotFound: number;
   since: number;
 }
 
@@ -101,6 +106,9 @@ export function emptyStats(now: number): Stats {
     inFlight: 0,
     peakConcurrency: 0,
     bytesSent: 0,
+    cdnDownloads: 0,
+    cdnBytes: 0,
+    cdnNotFound: 0,
     since: now,
   };
 }
@@ -117,6 +125,8 @@ export class Store {
   deliveries: Delivery[] = [];
   /** Files uploaded through the API (images), served under /__sandbox/cdn/{hash}/..., keyed by path. */
   readonly files = new Map<string, { bytes: Uint8Array; type: string }>();
+  /** CDN paths (without rendition suffix) made to answer 404 by the admin `images/lose` endpoint. */
+  readonly lostFiles = new Set<string>();
   deliverySeq = 0;
   quota: Quota = { quota: 150, windowMs: 30_000, timeScale: 1 };
   window = { start: 0, used: 0 };

@@ -276,6 +276,8 @@ function generateCategories(g: GenContext): number[] {
       }),
     );
   }
+  // Half the categories have a picture (drawn from the id, so the random stream is untouched).
+  for (const c of created) if (c.id % 2 === 0) c.image_url = `${g.cdn}/categories/${c.id}/hero.jpg`;
   return created.map((c) => c.id);
 }
 
@@ -359,6 +361,12 @@ function generateProducts(g: GenContext, brandIds: number[], categoryIds: number
         : undefined,
     };
     const p = g.create("products", input, { at: created });
+    // A quarter of the products with options show a picture per variant.
+    if (withOptions && p.id % 4 === 0) {
+      const variants = g.ctx.store.table("variants");
+      for (const v of variants.by("product_id", p.id))
+        variants.replace({ ...v, image_url: `${g.cdn}/products/${p.id}/variants/${v.id}.jpg` });
+    }
     const images = r.int(1, 5);
     for (let k = 1; k <= images; k++) {
       g.create(

@@ -235,6 +235,10 @@ export const contentGenerator: Generator = {
       catalogRefs(g.ctx.store),
       DEFAULT_SITE_ID,
     );
+    // Every other post has a thumbnail, an absolute URL of the sandbox CDN (BigCommerce gives a path
+    // under the store's CDN, which the API does not name).
+    for (const post of data.blog_posts)
+      if (post.id % 2 === 1) post.thumbnail_path = `${g.cdn}/blog/${post.id}/thumbnail.jpg`;
     insertRows(g, "blog_posts", data.blog_posts, { created: "published_date_iso8601" });
     for (const post of data.blog_posts as unknown as { _created: number; _published: number }[])
       post._published = post._created;

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import type { RouteApi } from "../engine/collection.ts";
 import {
   cascadeDelete,
@@ -452,39 +453,121 @@ export const variantPath = "/catalog/products/:product_id/variants";
 export { listPage };
 
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
+/** Variant (and modifier value) image files: "Files larger than 1 MB are not accepted". */
+export const MAX_VARIANT_IMAGE_BYTES = 1024 * 1024;
 
-/** Keeps an uploaded image in the store's files; returns its URL under the sandbox CDN path. */
-export async function storeUpload(ctx: Ctx, origin: string, folder: string, file: File): Promise<string> {
-  if (!/\.(jpe?g|png|gif|webp)$/i.test(file.name))
-    throw invalid({ image_file: "Only jpg, png, gif and webp images are accepted" });
-  if (file.size > MAX_IMAGE_BYTES) throw new ApiError(413, "The image is larger than 8 MB");
-  const path = `/__sandbox/cdn/${ctx.store.hash}/${folder}/${ctx.store.rng.int(100000, 999999)}-${encodeURIComponent(file.name)}`;
-  ctx.store.files.set(path, {
-    bytes: new Uint8Array(await file.arrayBuffer()),
-    type: file.type || "image/jpeg",
-  });
+/** The image format of uploaded bytes, from their signature (BigCommerce checks the file, not its name). */
+function sniffImage(bytes: Uint8Array): { ext: string; type: string } | null {
+  const ascii = (from: number, to: number) => String.fromCharCode(...bytes.subarray(from, to));
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return { ext: "jpg", type: "image/jpeg" };
+  if (bytes[0] === 0x89 && ascii(1, 4) === "PNG") return { ext: "png", type: "image/png" };
+  if (ascii(0, 4) === "GIF8") return { ext: "gif", type: "image/gif" };
+  if (ascii(0, 4) === "RIFF" && ascii(8, 12) === "WEBP") return { ext: "webp", type: "image/webp" };
+  return null;
+}
+
+/**
+ * Keeps an uploaded image in the store's files; returns its URL under the sandbox CDN path, where it is
+ * served back byte for byte (renditions included). 422 when the bytes are not a JPEG, PNG, GIF or WebP.
+ */
+export async function storeUpload(
+  ctx: Ctx,
+  origin: string,
+  folder: string,
+  file: File,
+  maxBytes = MAX_IMAGE_BYTES,
+): Promise<string> {
+  if (file.size > maxBytes)
+    throw new ApiError(413, `The image is larger than ${maxBytes / 1024 / 1024} MB`, {
+      image_file: "too large",
+    });
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const kind = sniffImage(bytes);
+  if (!kind)
+    throw invalid({ image_file: "Only jpg, png, gif and webp images are accepted" }, "Image was not valid");
+  const base = (file.name || "image").replace(/\.(jpe?g|png|gif|webp)$/i, "");
+  const name = encodeURIComponent(`${base}.${kind.ext}`);
+  const path = `/__sandbox/cdn/${ctx.store.hash}/${folder}/${ctx.store.rng.int(100000, 999999)}-${name}`;
+  ctx.store.files.set(path, { bytes, type: kind.type });
   return `${origin}${path}`;
 }
 
-/** `POST /catalog/products/{id}/images`: JSON with `image_url`, or multipart with `image_file` (uploaded). */
+/** The uploaded `image_file` of a multipart body, or null when the body is not multipart. */
+async function uploadedFile(c: Context): Promise<{ file: File; form: Record<string, unknown> } | null> {
+  if (!(c.req.header("content-type") ?? "").includes("multipart/form-data")) return null;
+  const form = (await c.req.parseBody()) as Record<string, unknown>;
+  const file = form.image_file;
+  if (!(file instanceof File)) throw invalid({ image_file: "error.path.missing" });
+  return { file, form };
+}
+
+/** The image fields sent beside a multipart `image_file` (form fields are strings). */
+function imageFormFields(form: Record<string, unknown>): Rec {
+  const out: Rec = {};
+  if (form.is_thumbnail !== undefined) out.is_thumbnail = form.is_thumbnail === "true";
+  if (form.sort_order !== undefined) out.sort_order = Number(form.sort_order);
+  if (typeof form.description === "string") out.description = form.description;
+  return out;
+}
+
+/**
+ * `POST /catalog/products/{id}/images` and `PUT .../images/{image_id}`: JSON with `image_url`, or multipart
+ * with `image_file` (kept and served back byte for byte); `POST .../variants/{variant_id}/image` likewise
+ * sets the variant's `image_url`.
+ */
 export function productImageRoutes(api: RouteApi): void {
+  const origin = (c: Context) => new URL(c.req.url).origin;
   api.on("POST", "v3", "/catalog/products/:product_id{[0-9]+}/images", async (c, ctx) => {
     requireScope(ctx, productImage, true);
     resolveParent(productImage, ctx);
-    const type = c.req.header("content-type") ?? "";
-    let input: Rec;
-    if (type.includes("multipart/form-data")) {
-      const form = await c.req.parseBody();
-      const file = form.image_file;
-      if (!(file instanceof File)) throw invalid({ image_file: "error.path.missing" });
-      input = {
-        image_url: await storeUpload(ctx, new URL(c.req.url).origin, `products/${ctx.parent?.id}`, file),
-        is_thumbnail: form.is_thumbnail === "true",
-        sort_order: form.sort_order !== undefined ? Number(form.sort_order) : 0,
-        description: typeof form.description === "string" ? form.description : "",
-      };
-    } else input = (await readBody(c)) as Rec;
+    const upload = await uploadedFile(c);
+    const input = upload
+      ? {
+          is_thumbnail: false,
+          sort_order: 0,
+          description: "",
+          ...imageFormFields(upload.form),
+          image_url: await storeUpload(ctx, origin(c), `products/${ctx.parent?.id}`, upload.file),
+        }
+      : ((await readBody(c)) as Rec);
     const rec = createRecord(productImage, input, ctx);
     return respond(productImage, 200, { data: serializeAs("product_images", rec, ctx), meta: {} });
   });
+  api.on("PUT", "v3", "/catalog/products/:product_id{[0-9]+}/images/:image_id{[0-9]+}", async (c, ctx) => {
+    requireScope(ctx, productImage, true);
+    resolveParent(productImage, ctx);
+    const rec = findRecord(productImage, ctx, ctx.params.image_id);
+    const upload = await uploadedFile(c);
+    const input = upload
+      ? {
+          ...imageFormFields(upload.form),
+          image_url: await storeUpload(ctx, origin(c), `products/${ctx.parent?.id}`, upload.file),
+        }
+      : await readBody(c);
+    const updated = updateRecord(productImage, rec, input, ctx);
+    return respond(productImage, 200, { data: serializeAs("product_images", updated, ctx), meta: {} });
+  });
+  api.on(
+    "POST",
+    "v3",
+    "/catalog/products/:product_id{[0-9]+}/variants/:variant_id{[0-9]+}/image",
+    async (c, ctx) => {
+      requireScope(ctx, productVariant, true);
+      resolveParent(productVariant, ctx);
+      const variant = findRecord(productVariant, ctx, ctx.params.variant_id);
+      const upload = await uploadedFile(c);
+      let imageUrl: string;
+      if (upload) {
+        const folder = `products/${variant.product_id}/variants/${variant.id}`;
+        imageUrl = await storeUpload(ctx, origin(c), folder, upload.file, MAX_VARIANT_IMAGE_BYTES);
+      } else {
+        const body = (await readBody(c)) as Rec | undefined;
+        if (typeof body?.image_url !== "string" || !body.image_url)
+          throw invalid({ image_url: "error.path.missing" }, "Image was not valid");
+        imageUrl = body.image_url;
+      }
+      updateRecord(productVariant, variant, { image_url: imageUrl }, ctx);
+      return respond(productVariant, 200, { data: { image_url: imageUrl }, meta: {} });
+    },
+  );
 }
