@@ -2,6 +2,7 @@ import type { Context, Hono } from "hono";
 import { lostPaths } from "./cdn.ts";
 import { collectionOf, deleteRecord, prerender, serialize, updateRecord } from "./engine/collection.ts";
 import { type Changes, type SandboxState, systemCtx } from "./engine/context.ts";
+import { ApiError } from "./engine/http.ts";
 import { Rng } from "./engine/rng.ts";
 import { emptyStats, type FaultConfig, type Profile, Store, type StoreUser } from "./engine/store.ts";
 import type { Rec } from "./engine/table.ts";
@@ -199,6 +200,7 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
       const changes: Changes = {};
       ctx.changes = changes;
       const before: Record<string, Record<string, Rec>> = {};
+      const skipped: Rec[] = [];
       const types = body.type
         ? [String(body.type)]
         : kind === "churn"
@@ -221,12 +223,19 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
             before[type][String(rec[def.key ?? "id"])] = Object.fromEntries(
               Object.keys(patch).map((k) => [k, rec[k]]),
             );
-            updateRecord(def, rec, patch, ctx);
+            try {
+              updateRecord(def, rec, patch, ctx);
+            } catch (e) {
+              // A generated edit BigCommerce would refuse is reported, not turned into a 500.
+              if (!(e instanceof ApiError)) throw e;
+              delete before[type][String(rec[def.key ?? "id"])];
+              skipped.push({ type, id: rec[def.key ?? "id"], status: e.status, title: e.title });
+            }
           }
         }
       }
       await flushEvents(ctx);
-      return c.json({ kind, changed: changes, before });
+      return c.json({ kind, changed: changes, before, skipped });
     }),
   );
 

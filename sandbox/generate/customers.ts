@@ -314,8 +314,12 @@ function attributeValue(rand: Rand, attribute: CustomerAttribute, created: numbe
 function generateSubscribers(rand: Rand, now: number, count: number, customers: Customer[]): Subscriber[] {
   const out: Subscriber[] = [];
   const start = now - 730 * 86_400_000;
+  // BigCommerce keeps one subscriber per email and channel: a customer subscribes once.
+  const subscribed = new Set<Customer>();
   for (let i = 0; i < count; i++) {
-    const customer = customers.length && chance(rand, 0.6) ? pick(rand, customers) : null;
+    let customer = customers.length && chance(rand, 0.6) ? pick(rand, customers) : null;
+    if (customer && subscribed.has(customer)) customer = null;
+    if (customer) subscribed.add(customer);
     const created = Math.floor(start + ((now - start) * i) / Math.max(1, count));
     out.push({
       id: i + 1,

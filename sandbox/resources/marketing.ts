@@ -341,7 +341,8 @@ export const banners = defineResource({
     location: ["top", "bottom"],
     date_type: ["always", "custom"],
   },
-  filters: ["name", "page", "location"],
+  // `page` is the page number here, as on every v2 list (marketing.v2.yml), not the banner's `page` field.
+  filters: ["name", "location"],
   build: (rec, _input, ctx) => {
     // date_created is a unix timestamp string in BigCommerce's banner responses.
     if (!rec.date_created) rec.date_created = String(Math.floor(ctx.now / 1000));

@@ -283,6 +283,36 @@ describe("sandbox marketing", () => {
     const auto = (await api("GET", "/v3/promotions?redemption_type=automatic")).body.data[0];
     expect((await api("POST", `/v3/promotions/${auto.id}/codes`, { code: "NOPE" })).status).toBe(422);
   });
+
+  it("pages v2 banners by page and limit (page is not the banner's page field) and answers 204 past the end", async () => {
+    const { api } = await sandboxStore("empty");
+    for (const [i, page] of [
+      "home_page",
+      "category_page",
+      "home_page",
+      "brand_page",
+      "search_page",
+    ].entries()) {
+      const res = await api("POST", "/v2/banners", {
+        name: `Banner ${i + 1}`,
+        content: "<p>x</p>",
+        page,
+        location: "top",
+        date_type: "always",
+      });
+      expect(res.status).toBe(201);
+    }
+    const names = async (q: string) => {
+      const res = await api("GET", `/v2/banners?${q}`);
+      return res.status === 204 ? 204 : res.body.map((b: { name: string }) => b.name);
+    };
+    expect(await names("limit=2&page=1")).toEqual(["Banner 1", "Banner 2"]);
+    expect(await names("limit=2&page=2")).toEqual(["Banner 3", "Banner 4"]);
+    expect(await names("limit=2&page=3")).toEqual(["Banner 5"]);
+    expect(await names("limit=2&page=4")).toBe(204);
+    expect(await names("min_id=4")).toEqual(["Banner 4", "Banner 5"]);
+    expect((await api("GET", "/v2/banners/count")).body.count).toBe(5);
+  });
 });
 
 describe("sandbox channels, sites, themes and settings", () => {

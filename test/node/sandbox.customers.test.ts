@@ -211,6 +211,23 @@ describe("sandbox customer groups (v2), subscribers and wishlists", () => {
     expect((await api("DELETE", `/v3/customers/subscribers/${s.body.data.id}`)).status).toBe(204);
   });
 
+  it("generated stores hold one subscriber per email, so churning every subscriber never conflicts", async () => {
+    // Seeds 15 and 17 used to subscribe one customer twice: the churn then failed with a 500.
+    for (let seed = 1; seed <= 20; seed++) {
+      const { api, admin, hash } = await sandboxStore("demo", {}, seed);
+      const all = (await api("GET", "/v3/customers/subscribers?limit=250")).body.data as { email: string }[];
+      expect(new Set(all.map((x) => x.email)).size, `seed ${seed}`).toBe(all.length);
+      const churn = await admin("POST", `/stores/${hash}/mutate`, {
+        kind: "churn",
+        type: "subscribers",
+        share: 1,
+      });
+      expect(churn.status, `seed ${seed}`).toBe(200);
+      expect(churn.body.changed.subscribers.updated).toHaveLength(all.length);
+      expect(churn.body.skipped).toEqual([]);
+    }
+  });
+
   it("wishlists take items referencing real products, add and remove them", async () => {
     const { api } = await sandboxStore("demo");
     const variant = (await api("GET", "/v3/catalog/variants?limit=1")).body.data[0];
