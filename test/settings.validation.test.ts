@@ -156,6 +156,23 @@ describe("settings validation", () => {
     expect(ordersHourly.callsPerDay).toBe(ordersDaily.callsPerDay * 24);
     expect(hourly.types.find((t) => t.type === "brands")!.callsPerDay).toBe(1);
     expect(hourly.totalCallsPerDay).toBe(hourly.types.reduce((s, t) => s + t.callsPerDay, 0));
+
+    // Inventory on automatic sync: its hooks announce every stock change, so it is listed weekly only.
+    await env.DB.batch(
+      Array.from({ length: 1000 }, (_, i) => insert.bind("inventory", String(i), `SKU ${i}`, now, now)),
+    );
+    const inventory = async (frequency: string) =>
+      (
+        await (
+          await client.send("PUT", "/api/settings", {
+            autoSync: true,
+            typeFrequencies: { inventory: frequency },
+          })
+        ).json<Settings>()
+      ).types.find((t) => t.type === "inventory")!;
+    const inventoryDaily = await inventory("daily");
+    expect(inventoryDaily.callsPerDay).toBe(4);
+    expect((await inventory("sync")).callsPerDay).toBe(1);
   });
 
   it("a session of store A cannot read or change store B's settings", async () => {

@@ -8,7 +8,8 @@ import type { EffectiveFrequency } from "./schedule";
  * every record as needing its sub-resources: an upper bound (an incremental run lists only what
  * changed, and most products have no options), so the page says "up to". Runs per day: hourly 24,
  * daily 1, weekly 1/7. Automatic sync costs one call per change (the webhook says what changed, the
- * app fetches it), estimated from the last 7 days of captured changes, plus the daily safety-net run.
+ * app fetches it), estimated from the last 7 days of captured changes, plus the daily safety-net run
+ * (weekly for types whose changes the hooks announce in full, such as inventory).
  */
 export type TypeCounts = { items: number; parents: number; changesPerDay: number };
 
@@ -28,7 +29,10 @@ export function callsPerDay(type: TypeKey, frequency: EffectiveFrequency, counts
     case "weekly":
       return Math.ceil(run / 7);
     case "sync":
-      return run + Math.ceil(counts.changesPerDay);
+      // A type whose every change is announced (registry `webhookCoverage.changes`) is listed weekly only.
+      return (
+        (getType(type).webhookCoverage?.changes ? Math.ceil(run / 7) : run) + Math.ceil(counts.changesPerDay)
+      );
     case "manual":
       return 0;
   }
