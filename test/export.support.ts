@@ -45,6 +45,8 @@ export type ExportDetail = {
   links: { name: string; size: number; url: string }[];
   progress: { type: string; label: string; done: number; total: number | null; status: string }[];
   phase: string;
+  source: "live" | "vault";
+  asOf: number | null;
 };
 
 /** Polls the result screen's endpoint until the export ends. */

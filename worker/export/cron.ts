@@ -3,7 +3,7 @@ import { getDb } from "../db/client";
 import { exportSchedules, exportsTable, stores } from "../db/schema";
 import { newId } from "../lib/ids";
 import { nextRunAt } from "./schedule";
-import { startExport } from "./start";
+import { startExport, tokenRevoked } from "./start";
 
 /** A scheduled export run on JOBS_QUEUE; `exportId` makes a redelivered message start the same export. */
 export type ExportMessage = {
@@ -87,6 +87,8 @@ export async function handleExportMessages(
         kind: b.exportKind,
         types: b.types,
         emails: b.emails,
+        // A store whose token BigCommerce refuses still gets its scheduled export, from the vault.
+        source: (await tokenRevoked(env, b.store)) ? "vault" : "live",
         createdBy: "schedule",
         exportId: b.exportId,
       });

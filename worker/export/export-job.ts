@@ -410,7 +410,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       ctx.sql.exec("delete from export_children where job_id = ?", ctx.jobId);
     }
     if (outcome.status === "done") {
-      await notifyExportReady(ctx.env, ctx.storeHash, state.exportId);
+      await notifyExportReady(ctx.env, ctx.storeHash, state.exportId, sourceOf(state) ?? { kind: "live" });
       return;
     }
     // A cancel carries its reason when it has one (an uninstall stops the job and says so).

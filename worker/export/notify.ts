@@ -3,7 +3,7 @@ import { getType, isTypeKey } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { type Export, exportsTable, stores } from "../db/schema";
 import { sendEmail } from "../notify/email";
-import { exportFailedEmail, exportReadyEmail } from "../notify/templates";
+import { exportFailedEmail, exportReadyEmail, formatDate } from "../notify/templates";
 import { downloadUrl, signDownloadToken } from "./links";
 
 export type ExportLink = { name: string; size: number; url: string };
@@ -42,7 +42,19 @@ async function load(env: Env, exportId: string) {
 
 const historyUrl = (env: Env) => `${env.APP_URL.replace(/\/$/, "")}/export/history`;
 
-export async function notifyExportReady(env: Env, storeHash: string, exportId: string) {
+/** What an export from the vault says in its email and result screen, in the store's timezone. */
+export function vaultSourceNote(asOf: number | null, timezone = "UTC"): string {
+  return asOf
+    ? `Built from Strongbox's latest backup of your store (as of ${formatDate(asOf, timezone)}), not read from BigCommerce.`
+    : "Built from Strongbox's backups of your store, which hold nothing of these content types yet.";
+}
+
+export async function notifyExportReady(
+  env: Env,
+  storeHash: string,
+  exportId: string,
+  source: { kind: "live" } | { kind: "vault"; asOf: number | null } = { kind: "live" },
+) {
   const found = await load(env, exportId);
   if (!found || found.row.storeHash !== storeHash || !found.row.emails.length) return;
   const { row } = found;
@@ -55,6 +67,7 @@ export async function notifyExportReady(env: Env, storeHash: string, exportId: s
     types: row.types.map((t) => ({ label: label(t), count: t in row.counts ? row.counts[t] : null })),
     links: await exportLinks(env, row),
     historyUrl: historyUrl(env),
+    ...(source.kind === "vault" ? { sourceNote: vaultSourceNote(source.asOf, found.timezone) } : {}),
   });
   await sendEmail(env, { storeHash, kind: "export_ready", to: row.emails, ...mail });
 }

@@ -120,7 +120,10 @@ export async function packageExport(
   const fileTypes = new Map<string, string>();
   let n = 1;
   const newWriter = () =>
-    new R2ZipWriter(bucket, zipKey(input.storeHash, input.exportId, n), partBytes, options.level);
+    new R2ZipWriter(bucket, zipKey(input.storeHash, input.exportId, n), partBytes, options.level, {
+      source: input.source?.kind ?? "live",
+      ...(input.source?.kind === "vault" && input.source.asOf ? { asOf: String(input.source.asOf) } : {}),
+    });
   let writer = newWriter();
 
   const closeZip = async () => {

@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, gte, lte } from "drizzle-orm";
 import { apiRouter } from "../api/context";
 import { calendarDate } from "../api/params";
-import { contentTypes, getType, isTypeKey, typeKeySchema } from "../bigcommerce/registry";
+import { contentTypes, getType, isTypeKey, typeKeySchema, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { type Export, exportSchedules, exportsTable, stores } from "../db/schema";
 import type { JobStatus } from "../jobs/store-jobs";
@@ -11,7 +11,8 @@ import { dedupeEmails, isValidEmail } from "../notify/email";
 import { requirePlan } from "../plans/plans";
 import { exportLinks } from "./notify";
 import { nextRunAt, zonedTime } from "./schedule";
-import { startExport } from "./start";
+import { startExport, tokenRevoked } from "./start";
+import { lastCaptureAt } from "./vault-source";
 
 const Email = z
   .string()
@@ -61,7 +62,13 @@ const ExportRow = z
   })
   .openapi("Export");
 
+const Source = z.enum(["live", "vault"]);
+
 const ExportDetail = ExportRow.extend({
+  /** "vault": built from the latest backup (the token was refused, or the merchant asked for it). */
+  source: Source,
+  /** Vault exports: the last capture of the chosen types (null when unknown or live). */
+  asOf: z.number().nullable(),
   progress: z.array(TypeProgress),
   /** "fetch": reading the store; "package": writing the ZIP files. */
   phase: z.enum(["queued", "fetch", "package", "done", "failed"]),
@@ -166,6 +173,10 @@ export const exportRoutes = apiRouter()
             timezone: z.string(),
             linkDays: z.number(),
             splitGb: z.number(),
+            /** BigCommerce refuses the store's token: exports are built from the vault. */
+            tokenRevoked: z.boolean(),
+            /** The vault's last capture of any content type (what "From the latest backup" is as of). */
+            lastBackupAt: z.number().nullable(),
           }),
           "Options",
         ),
@@ -173,6 +184,11 @@ export const exportRoutes = apiRouter()
     }),
     async (c) => {
       const s = c.get("session");
+      const [timezone, revoked, lastBackupAt] = await Promise.all([
+        storeTimezone(c.env, s.storeHash),
+        tokenRevoked(c.env, s.storeHash),
+        lastCaptureAt(c.env.DB, s.storeHash, typeKeys),
+      ]);
       return c.json(
         {
           types: contentTypes.map((t) => ({
@@ -181,9 +197,11 @@ export const exportRoutes = apiRouter()
             group: t.group as "store" | "content",
           })),
           defaultEmail: s.email,
-          timezone: await storeTimezone(c.env, s.storeHash),
+          timezone,
           linkDays: 7,
           splitGb: 1,
+          tokenRevoked: revoked,
+          lastBackupAt,
         },
         200,
       );
@@ -200,14 +218,24 @@ export const exportRoutes = apiRouter()
           content: {
             "application/json": {
               schema: z
-                .object({ types: Types, emails: Emails, includeImages: z.boolean().default(false) })
+                .object({
+                  types: Types,
+                  emails: Emails,
+                  includeImages: z.boolean().default(false),
+                  /**
+                   * "live" reads the store now; "vault" builds the export from the latest backup
+                   * (no API calls). A live export of a store whose token BigCommerce refuses is
+                   * built from the vault instead, and the answer says so.
+                   */
+                  source: Source.default("live"),
+                })
                 .openapi("QuickExportInput"),
             },
           },
         },
       },
       responses: {
-        202: json(z.object({ id: z.string() }), "Started"),
+        202: json(z.object({ id: z.string(), source: Source }), "Started"),
         409: json(
           z.object({ error: z.object({ code: z.string(), message: z.string() }) }),
           "Another job of the store is running",
@@ -218,15 +246,18 @@ export const exportRoutes = apiRouter()
       const s = c.get("session");
       const body = c.req.valid("json");
       await requirePlan(c.env, s.storeHash, { types: body.types, action: "export" });
+      const source =
+        body.source === "live" && (await tokenRevoked(c.env, s.storeHash)) ? "vault" : body.source;
       const id = await startExport(c.env, {
         storeHash: s.storeHash,
         kind: "manual",
         types: body.types,
         emails: body.emails,
         includeImages: body.includeImages,
+        source,
         createdBy: s.email,
       });
-      return c.json({ id }, 202);
+      return c.json({ id, source }, 202);
     },
   )
   .openapi(
@@ -305,15 +336,21 @@ export const exportRoutes = apiRouter()
               ? "failed"
               : "pending",
       }));
+      let source: z.infer<typeof Source> = "live";
+      let asOf: number | null = null;
+      if (row.status === "done" && row.files.length) {
+        // The ZIP carries where its data came from (no D1 column for it).
+        const meta = (await c.env.EXPORTS.head(row.files[0].key))?.customMetadata;
+        source = meta?.source === "vault" ? "vault" : "live";
+        asOf = meta?.asOf ? Number(meta.asOf) : null;
+      }
       if (row.status === "running" || row.status === "queued") {
         const job = (await c.env.STORE_JOBS.get(
           c.env.STORE_JOBS.idFromName(s.storeHash),
         ).status()) as JobStatus | null;
-        if (
-          job &&
-          (job.params as { exportId?: string } | null)?.exportId === id &&
-          job.status === "running"
-        ) {
+        const params = job?.params as { exportId?: string; source?: string } | null;
+        if (params?.exportId === id && params.source === "vault") source = "vault";
+        if (job && params?.exportId === id && job.status === "running") {
           const types = job.progress.types;
           progress = row.types.map((t) => ({
             type: t,
@@ -328,7 +365,7 @@ export const exportRoutes = apiRouter()
             : "fetch";
         }
       }
-      return c.json({ ...(await toRow(c.env, row, Date.now())), progress, phase }, 200);
+      return c.json({ ...(await toRow(c.env, row, Date.now())), source, asOf, progress, phase }, 200);
     },
   )
   .openapi(

@@ -2,10 +2,11 @@ import { eq } from "drizzle-orm";
 import { typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportsTable } from "../db/schema";
+import { accessRevoked } from "../jobs/store-jobs";
 import { conflict } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { dedupeEmails } from "../notify/email";
-import type { ExportParams } from "./export-job";
+import type { ExportParams, ExportSource } from "./export-job";
 
 export type StartExportInput = {
   storeHash: string;
@@ -13,6 +14,8 @@ export type StartExportInput = {
   types: string[];
   emails: string[];
   includeImages?: boolean;
+  /** "live" (default): read the store now; "vault": from the latest backup, no token needed. */
+  source?: ExportSource;
   createdBy: string;
   /** Given by scheduled runs so a redelivered queue message starts the same export, not a second one. */
   exportId?: string;
@@ -26,6 +29,33 @@ export const jobRunningMessage = (kind?: string) =>
   `${JOB_NAMES[kind ?? ""] ?? "Another job"} is already running for this store. Start the export again when it has finished.`;
 
 const storeJobs = (env: Env, storeHash: string) => env.STORE_JOBS.get(env.STORE_JOBS.idFromName(storeHash));
+
+/** How long the token check waits (a quota-starved store's pacer may hold the call): then assume valid. */
+const TOKEN_CHECK_MS = 4_000;
+
+/**
+ * Whether BigCommerce refuses the store's token right now (revoked: the app was uninstalled, or its
+ * access changed, and the uninstall callback may not have arrived). One paced call (the store's
+ * information), the same the item page makes through `fetchLive`. Anything but a refusal (a slow
+ * quota, a 5xx) counts as not revoked: the export then reads the store and reports its own errors.
+ */
+export async function tokenRevoked(env: Env, storeHash: string): Promise<boolean> {
+  const check = storeJobs(env, storeHash)
+    .fetchLive("store_settings", "store_information")
+    .then(
+      () => false,
+      (err: unknown) => accessRevoked(err) !== null,
+    );
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), TOKEN_CHECK_MS);
+  });
+  try {
+    return await Promise.race([check, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * Records the export (History shows it from now on) and starts it in the store's Durable Object.
@@ -53,7 +83,11 @@ export async function startExport(env: Env, input: StartExportInput, now = Date.
     })
     .onConflictDoNothing();
   try {
-    await stub.startJob("export", { exportId: id, ...input.sizes } satisfies ExportParams);
+    await stub.startJob("export", {
+      exportId: id,
+      source: input.source ?? "live",
+      ...input.sizes,
+    } satisfies ExportParams);
   } catch (err) {
     await db.delete(exportsTable).where(eq(exportsTable.id, id));
     if (String((err as Error)?.message ?? err).includes("already running"))

@@ -91,6 +91,8 @@ export class R2ZipWriter {
     readonly key: string,
     private readonly partBytes = 8 * MIB,
     private readonly level: ZipLevel = DEFAULT_LEVEL,
+    /** R2 custom metadata of the ZIP object (where its data came from). */
+    private readonly metadata: Record<string, string> = {},
   ) {
     this.part = new Uint8Array(partBytes);
     this.spare = null;
@@ -132,6 +134,7 @@ export class R2ZipWriter {
     if (!this.fill) return;
     this.upload ??= await this.bucket.createMultipartUpload(this.key, {
       httpMetadata: { contentType: "application/zip" },
+      customMetadata: this.metadata,
     });
     const body = this.fill === this.part.length ? this.part : this.part.slice(0, this.fill);
     const upload = this.upload;
@@ -157,6 +160,7 @@ export class R2ZipWriter {
       // Smaller than one part: a single PUT is cheaper than a multipart upload.
       await this.bucket.put(this.key, this.part.slice(0, this.fill), {
         httpMetadata: { contentType: "application/zip" },
+        customMetadata: this.metadata,
       });
       this.fill = 0;
     } else {

@@ -88,6 +88,8 @@ export type ExportReadyInput = {
   types: { label: string; count: number | null }[];
   links: { name: string; url: string; size: number }[];
   historyUrl: string;
+  /** Said when the export was built from the vault instead of the live store. */
+  sourceNote?: string;
 };
 
 export function exportReadyEmail(i: ExportReadyInput): RenderedEmail {
@@ -100,6 +102,7 @@ export function exportReadyEmail(i: ExportReadyInput): RenderedEmail {
       p(
         `The ${esc(KIND_LABEL[i.kind].toLowerCase())} export of <strong>${esc(i.storeName)}</strong> started ${esc(formatDate(i.createdAt, tz))} has finished.`,
       ),
+      i.sourceNote ? p(esc(i.sourceNote)) : "",
       p(
         `Download ${i.links.length > 1 ? `its ${i.links.length} ZIP files` : "the ZIP file"} before <strong>${esc(expires)}</strong>: the links stop working after one week and the files are deleted.`,
       ),
@@ -121,6 +124,7 @@ export function exportReadyEmail(i: ExportReadyInput): RenderedEmail {
     `Your export is ready`,
     ``,
     `The ${KIND_LABEL[i.kind].toLowerCase()} export of ${i.storeName} started ${formatDate(i.createdAt, tz)} has finished.`,
+    ...(i.sourceNote ? [i.sourceNote] : []),
     `Download before ${expires} (links are valid one week):`,
     ...i.links.map((l) => `- ${l.name} (${formatBytes(l.size)}): ${l.url}`),
     ``,

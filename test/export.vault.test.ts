@@ -1,0 +1,209 @@
+import { env, exports } from "cloudflare:workers";
+import { unzipSync } from "fflate";
+import { beforeAll, describe, expect, it } from "vitest";
+import { onStoreUninstalled } from "../worker/auth/lifecycle";
+import { readVersionBody, stateAt } from "../worker/backup/vault-read";
+import { getType } from "../worker/bigcommerce/registry";
+import type { Manifest } from "../worker/export/package";
+import {
+  csvObjects,
+  type ExportDetail,
+  sandboxExport,
+  sandboxStore,
+  sha256,
+  waitForExport,
+} from "./export.support";
+import type { Client } from "./plans.support";
+import { installViaOAuth, sandbox } from "./support/install";
+import { backupNow } from "./support/stores";
+import "../worker/maintenance/cleanup";
+import { APP_URL, SANDBOX_URL, testBindings } from "./support/test-env";
+
+const TYPES = ["products", "brands", "categories", "customers", "orders"];
+const idOf = (type: string) => getType(type).idField as string;
+const dec = new TextDecoder();
+const download = (url: string) =>
+  exports.default.fetch(url.replace(testBindings.APP_URL ?? APP_URL, APP_URL));
+const lines = (bytes: Uint8Array) =>
+  dec
+    .decode(bytes)
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Every record the vault holds now for a type (latest version, deletions left out), by record id. */
+async function vaultBodies(storeHash: string, type: string) {
+  const out = new Map<string, unknown>();
+  for (let page = 1; ; page++) {
+    const { versions, hasMore } = await stateAt(env.DB, storeHash, type, Date.now(), { page, pageSize: 500 });
+    for (const v of versions) out.set(v.recordId, await readVersionBody(env, v));
+    if (!hasMore) return out;
+  }
+}
+
+async function zipOf(done: ExportDetail) {
+  expect(done.links).toHaveLength(1);
+  const res = await download(done.links[0].url);
+  expect(res.status).toBe(200);
+  return unzipSync(new Uint8Array(await res.arrayBuffer()));
+}
+
+describe("export when BigCommerce has revoked the store's token", () => {
+  let client: Client;
+  let storeHash: string;
+  let email: string;
+  let token: string;
+  let before: Record<string, Record<string, unknown>[]>;
+  let backedUpAt: number;
+  let done: ExportDetail;
+  let zip: Record<string, Uint8Array>;
+
+  beforeAll(async () => {
+    // Installed through OAuth: the sandbox revokes the token it granted the app.
+    const s = await installViaOAuth("demo", 41);
+    storeHash = s.storeHash;
+    token = s.sandboxToken;
+    email = "ops@example.com";
+    client = {
+      storeHash,
+      get: (path) => s.api(path),
+      send: (method, path, body) => s.api(path, { method, json: body }),
+    };
+    await backupNow(storeHash, TYPES);
+    backedUpAt = Date.now();
+    before = await sandboxExport(storeHash);
+    // Changed in the store after the backup: the vault export shows the backed-up name.
+    const product = before.products[0];
+    const renamed = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/catalog/products/${product.id}`, {
+      method: "PUT",
+      headers: { "x-auth-token": token, "content-type": "application/json" },
+      body: JSON.stringify({ name: "Renamed after the backup" }),
+    });
+    expect(renamed.status).toBe(200);
+    // BigCommerce revokes the token; its uninstall callback has not reached the app (yet).
+    await sandbox(`/__sandbox/stores/${storeHash}/uninstall`, { method: "POST", json: {} });
+  });
+
+  it("Quick Export says the token is refused and offers the export from the latest backup", async () => {
+    const res = await client.get("/api/export-options");
+    expect(res.status).toBe(200);
+    const options = await res.json<{ tokenRevoked: boolean; lastBackupAt: number | null }>();
+    expect(options.tokenRevoked).toBe(true);
+    expect(options.lastBackupAt).toBeGreaterThan(0);
+    expect(options.lastBackupAt).toBeLessThanOrEqual(backedUpAt);
+  });
+
+  it("accepts the export (no 409) and builds it from the vault: every record of each type, as backed up", async () => {
+    const res = await client.send("POST", "/api/exports", { types: TYPES, emails: [email] });
+    expect(res.status).toBe(202);
+    const started = await res.json<{ id: string; source: string }>();
+    expect(started.source).toBe("vault");
+    done = await waitForExport(client, started.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("done");
+    expect(done.source).toBe("vault");
+    zip = await zipOf(done);
+
+    for (const type of TYPES) {
+      const got = lines(zip[`${type}.jsonl`]);
+      // The same records as the store had when it was backed up...
+      expect(got.map((r) => r[idOf(type)]).sort(), type).toEqual(before[type].map((r) => r.id).sort());
+      expect(done.counts[type]).toBe(before[type].length);
+      // ...each one exactly as the vault holds it.
+      const vault = await vaultBodies(storeHash, type);
+      expect(got).toHaveLength(vault.size);
+      expect(new Set(got.map((r) => JSON.stringify(r)))).toEqual(
+        new Set([...vault.values()].map((b) => JSON.stringify(b))),
+      );
+      // And one CSV row per record.
+      expect(csvObjects(dec.decode(zip[`${type}.csv`])), type).toHaveLength(before[type].length);
+    }
+    const product = lines(zip["products.jsonl"]).find((p) => p.id === before.products[0].id);
+    expect(product?.name).toBe(before.products[0].name);
+    expect(product?.name).not.toBe("Renamed after the backup");
+  });
+
+  it("the manifest says the source and its checksums match", async () => {
+    const manifest = JSON.parse(dec.decode(zip["manifest.json"])) as Manifest;
+    const lastCapture = (await env.DB.prepare(
+      `select max(captured_at) as at from versions where store_hash = ? and type in (${TYPES.map(() => "?").join(",")})`,
+    )
+      .bind(storeHash, ...TYPES)
+      .first<{ at: number }>())!.at;
+    expect(manifest.source).toBe(`vault, as of ${new Date(lastCapture).toISOString()}`);
+    expect(done.asOf).toBe(lastCapture);
+    for (const f of manifest.files) expect(await sha256(zip[f.name]), f.name).toBe(f.sha256);
+  });
+
+  it("emails the links and says the export was built from the backup", async () => {
+    const mail = await env.DB.prepare(
+      "select \"to\", text from outbox where store_hash = ? and kind = 'export_ready' order by id desc limit 1",
+    )
+      .bind(storeHash)
+      .first<{ to: string; text: string }>();
+    expect(JSON.parse(mail!.to)).toEqual([email]);
+    expect(mail!.text).toContain("Built from Strongbox's latest backup");
+    expect(mail!.text).toContain(done.links[0].url);
+  });
+});
+
+describe("export from the latest backup on a store whose token works", () => {
+  it("makes no API call and holds the backed-up records", async () => {
+    const { client, storeHash, email } = await sandboxStore("demo", 42);
+    await backupNow(storeHash, ["brands", "categories"]);
+    await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`, { method: "DELETE" });
+    const res = await client.send("POST", "/api/exports", {
+      types: ["brands", "categories"],
+      emails: [email],
+      source: "vault",
+    });
+    expect(res.status).toBe(202);
+    const started = await res.json<{ id: string; source: string }>();
+    expect(started.source).toBe("vault");
+    const done = await waitForExport(client, started.id);
+    expect(done.status).toBe("done");
+    const stats = await (await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`)).json<{
+      total_requests: number;
+    }>();
+    expect(stats.total_requests).toBe(0);
+    const zip = await zipOf(done);
+    expect(lines(zip["brands.jsonl"])).toHaveLength((await vaultBodies(storeHash, "brands")).size);
+    expect(lines(zip["categories.jsonl"])).toHaveLength((await vaultBodies(storeHash, "categories")).size);
+  });
+});
+
+describe("an export stopped by an uninstall", () => {
+  it("says why in History and in the failure email", async () => {
+    const s = await installViaOAuth("demo", 43);
+    await sandbox(`/__sandbox/stores/${s.storeHash}/faults`, {
+      method: "PUT",
+      json: { slowRate: 1, slowMs: 150, seed: 2 },
+    });
+    const started = await s.api("/api/exports", {
+      method: "POST",
+      json: { types: ["products", "customers", "orders"], emails: ["owner@example.com"] },
+    });
+    expect(started.status).toBe(202);
+    const { id } = await started.json<{ id: string }>();
+    // What the app's uninstall callback runs (the sandbox's own uninstall would also revoke the token,
+    // and the job could then stop on a refused call first, with that reason instead).
+    await onStoreUninstalled(env, s.storeHash);
+    let row: { status: string; error: string | null } | null = null;
+    for (let i = 0; i < 300; i++) {
+      row = await env.DB.prepare("select status, error from exports where id = ?")
+        .bind(id)
+        .first<{ status: string; error: string | null }>();
+      if (row?.status === "failed") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(row?.status).toBe("failed");
+    expect(row?.error).toBe("Stopped: Strongbox was uninstalled from this store.");
+    const mail = await env.DB.prepare(
+      "select text from outbox where store_hash = ? and kind = 'export_failed' order by id desc limit 1",
+    )
+      .bind(s.storeHash)
+      .first<{ text: string }>();
+    expect(mail?.text).toContain("Strongbox was uninstalled");
+    expect(mail?.text).not.toContain("The export was cancelled.");
+  });
+});
