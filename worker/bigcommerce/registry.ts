@@ -832,7 +832,7 @@ export const contentTypes = [
     restore: {
       mode: "automatic",
       create: { method: "POST", path: "/sites/{parent}/routes", batch: 1 },
-      update: { method: "PUT", path: "/sites/{parent}/routes", batch: 50 },
+      update: { method: "PUT", path: "/sites/{parent}/routes/{id}", batch: 1 },
     },
     dependsOn: ["sites"],
     scopes: { read: "store_sites_read_only", write: "store_sites" },

@@ -88,6 +88,13 @@ export type WriteSpec = {
   derived?: string[];
   /** The record's fields as the write endpoints name them, where reads name them differently (before read-only fields are stripped). */
   forWrite?: (record: ApiRecord) => ApiRecord;
+  /**
+   * Optional fields BigCommerce leaves out when unset (a price list record's sale price): when the version
+   * has none and the live record has one, it is written as null so the restore removes it.
+   */
+  clearable?: string[];
+  /** The write endpoint's body when it is not the record itself (inventory: an absolute adjustment). */
+  writeBody?: (record: ApiRecord) => unknown;
   /** Why BigCommerce cannot delete these records (undo of a re-create then stops with this sentence). */
   undeletable?: string;
   /** Records (by vault id) BigCommerce offers no write for, and why: their restore is refused up front. */
@@ -379,6 +386,15 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
     ],
   },
   inventory: {
+    // Stock is written as an absolute adjustment per location; location settings (safety stock, bin) are not restored.
+    writeBody: (r) => ({
+      reason: "Restored by Strongbox",
+      items: ((r.locations as { location_id: number; total_inventory_onhand?: number }[]) ?? []).map((l) => ({
+        location_id: l.location_id,
+        variant_id: (r.identity as { variant_id: number }).variant_id,
+        quantity: l.total_inventory_onhand ?? 0,
+      })),
+    }),
     undeletable:
       "BigCommerce keeps a stock level for as long as its variant exists; set it to the level you want instead.",
   },
@@ -396,6 +412,7 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
   },
   price_list_records: {
     refs: [{ path: "price_list_id", type: "price_lists" }],
+    clearable: ["sale_price", "retail_price", "map_price"],
   },
   price_list_assignments: {
     refs: [

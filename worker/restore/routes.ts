@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { apiRouter } from "../api/context";
+import { writeSpecOf } from "../bigcommerce/write-spec";
 import { notFound, unprocessable } from "../lib/errors";
 import { requirePlan } from "../plans/plans";
 import { findRecord, pathType } from "../vault/routes";
@@ -91,6 +92,8 @@ export const restoreRoutes = apiRouter()
           `${type.label} are restored with our team's help: ${type.restore.reason} Download the version's JSON from this page to keep it.`,
         );
       }
+      const readOnly = writeSpecOf(type.key).readOnlyRecords?.[id];
+      if (readOnly) throw unprocessable(`${readOnly} Download the version's JSON from this page to keep it.`);
       const version = await c.env.DB.prepare(
         "select id, change, captured_at, backup_id, display_name from versions where id = ? and store_hash = ? and type = ? and record_id = ?",
       )

@@ -100,7 +100,7 @@ export async function createRecord(
     type.api,
     path,
     {
-      body: paths.create.batch > 1 ? [body] : body,
+      body: spec.writeBody ? spec.writeBody(target) : paths.create.batch > 1 ? [body] : body,
     },
   );
   const created = unwrap(type, res);
@@ -147,18 +147,36 @@ export async function updateRecord(
     await client.request("PUT", type.api, single.path, { body: single.body });
     return true;
   }
+  const spec = writeSpecOf(type.key);
   const body = topLevelBody(type, target);
   // Only what differs is written: fewer side effects (slugs, dates, tree moves) and the same result.
   const differing = differingFields(topLevelBody(type, target, false), live);
-  if (differing.length === 0) return false;
+  const cleared = toClear(type, target, live);
+  if (differing.length === 0 && cleared.length === 0) return false;
+  if (spec.writeBody) {
+    await client.request("PUT", type.api, fill(writePaths(type).update?.path ?? "", varsOf(type, liveId)), {
+      body: spec.writeBody(target),
+    });
+    return true;
+  }
   const renamed = Object.keys(body).filter((k) => !(k in live));
-  await writeFields(
-    client,
-    type,
-    liveId,
-    Object.fromEntries(Object.entries(body).filter(([k]) => differing.includes(k) || renamed.includes(k))),
-  );
+  // Upserts (same call creates and updates) find the record by its natural keys: they go along.
+  const upsert = writePaths(type).create.path === writePaths(type).update?.path;
+  const keys = upsert ? type.naturalKeys.filter((k) => !k.includes(".")) : [];
+  await writeFields(client, type, liveId, {
+    ...Object.fromEntries(
+      Object.entries(body).filter(([k]) => differing.includes(k) || renamed.includes(k) || keys.includes(k)),
+    ),
+    ...Object.fromEntries(cleared.map((k) => [k, null])),
+  });
   return true;
+}
+
+/** Clearable fields the live record has and the version does not. */
+function toClear(type: ContentType, target: ApiRecord, live: ApiRecord): string[] {
+  return (writeSpecOf(type.key).clearable ?? []).filter(
+    (k) => (target[k] === undefined || target[k] === null) && live[k] !== undefined && live[k] !== null,
+  );
 }
 
 /** PUTs fields of an existing record, in the body shape its update endpoint takes. */
@@ -326,7 +344,7 @@ export async function syncChildren(
           spec.createMethod ?? "POST",
           type.api,
           fill(spec.path, vars),
-          { body: withParent(body) },
+          { body: spec.createWrap ? { [spec.createWrap]: [withParent(body)] } : withParent(body) },
         );
         const createdId = res?.data?.[spec.idField];
         if (
@@ -419,6 +437,7 @@ export function mismatches(type: ContentType, target: ApiRecord, live: ApiRecord
   // Fields set on purpose when re-creating (a new password required) are not the version's to compare.
   const ignored = new Set([...(spec.derived ?? []), ...(byId ? [] : Object.keys(spec.onCreate ?? {}))]);
   const out = differingFields(topLevelBody(type, target, false), live).filter((f) => !ignored.has(f));
+  for (const f of toClear(type, target, live)) out.push(`${f} (set now, not in the version)`);
   for (const op of planChildren(spec.children ?? [], target, live, byId)) {
     if (op.kind === "delete") out.push(`${childLabel(op.spec, op.live)} (not in the version)`);
     else if (op.kind === "create") out.push(`${childLabel(op.spec, op.want)} (missing)`);
