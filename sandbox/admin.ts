@@ -6,7 +6,7 @@ import { ApiError } from "./engine/http.ts";
 import { Rng } from "./engine/rng.ts";
 import { emptyStats, type FaultConfig, type Profile, Store, type StoreUser } from "./engine/store.ts";
 import type { Rec } from "./engine/table.ts";
-import { flushEvents, takeDeliveries } from "./engine/webhooks.ts";
+import { flushEvents, RETRY_INTERVALS_S, takeDeliveries } from "./engine/webhooks.ts";
 import { GenContext } from "./generate/context.ts";
 import { generators } from "./generate/index.ts";
 import { AUTH_CODE_TTL_MS, DEFAULT_APP_SCOPES, findApp, signedPayload } from "./oauth.ts";
@@ -353,6 +353,21 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
       const status = body.follow ? await follow(url) : undefined;
       if (form) return c.redirect(`/manage/app?store=${store.hash}&done=remove-user&status=${status}`, 303);
       return c.json({ url, signed_payload_jwt: jwt, ...(status !== undefined ? { status } : {}) });
+    }),
+  );
+
+  app.put(
+    "/__sandbox/stores/:hash/webhooks/policy",
+    withStore(async (c, store) => {
+      const { body } = await readBody(c);
+      const p = store.webhookPolicy;
+      if (body.timeout_ms !== undefined) p.timeoutMs = Number(body.timeout_ms);
+      if (body.retry_scale !== undefined) p.retryScale = Number(body.retry_scale);
+      return c.json({
+        timeout_ms: p.timeoutMs,
+        retry_scale: p.retryScale,
+        retry_intervals_s: RETRY_INTERVALS_S,
+      });
     }),
   );
 

@@ -72,7 +72,22 @@ export interface Delivery {
   created_at: number;
   /** Queue mode: not handed out by drain before this time (webhookDelayMs). */
   due_at: number;
-  status?: number | "error";
+  /** Over HTTP: the last attempt's status ("error" = network error, "timeout" = no answer in time). */
+  status?: number | "error" | "timeout";
+  /** Over HTTP: every attempt so far, retries included. */
+  attempts?: { at: number; status: number | "error" | "timeout" }[];
+  /** Over HTTP: when the next retry is due (ms), while one is scheduled. */
+  next_attempt_at?: number | null;
+  /** Over HTTP: the retries ran out and the hook was deactivated. */
+  gave_up?: boolean;
+}
+
+/** How the sandbox retries webhook callbacks over HTTP (see engine/webhooks.ts). */
+export interface WebhookPolicy {
+  /** An attempt with no answer within this time fails (and is retried). */
+  timeoutMs: number;
+  /** Multiplies BigCommerce's retry intervals (60 s … 86,400 s): 0.001 runs them in ms. */
+  retryScale: number;
 }
 
 export interface Stats {
@@ -128,6 +143,7 @@ export class Store {
   /** CDN paths (without rendition suffix) made to answer 404 by the admin `images/lose` endpoint. */
   readonly lostFiles = new Set<string>();
   deliverySeq = 0;
+  webhookPolicy: WebhookPolicy = { timeoutMs: 10_000, retryScale: 1 };
   quota: Quota = { quota: 150, windowMs: 30_000, timeScale: 1 };
   window = { start: 0, used: 0 };
   faults: FaultConfig = { ...NO_FAULTS };

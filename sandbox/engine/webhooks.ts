@@ -66,27 +66,67 @@ export async function raiseWebhook(
       // Over HTTP the log is only for inspection: keep it bounded.
       if (state.deliverWebhooks === "http" && store.deliveries.length > 5000)
         store.deliveries.splice(0, 1000);
-      if (state.deliverWebhooks === "http") sendLater(d, f.webhookDelayMs);
+      if (state.deliverWebhooks === "http") sendLater(state, store, d, f.webhookDelayMs);
     }
   }
 }
 
-function sendLater(d: Delivery, delayMs: number): void {
-  const go = async () => {
-    try {
-      const res = await fetch(d.destination, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...d.headers },
-        body: JSON.stringify(d.payload),
-      });
-      d.status = res.status;
-      await res.body?.cancel();
-    } catch {
-      d.status = "error";
-    }
-  };
-  if (delayMs > 0) setTimeout(go, delayMs);
-  else void go();
+/**
+ * BigCommerce's retry intervals after a failed callback (non-2xx, no answer, connection error), in
+ * seconds: backing off from 60 s to 86,400 s over about two days; after the last one the hook is
+ * deactivated (`is_active: false`; BigCommerce also emails the app's owner). API-NOTES §4.
+ */
+export const RETRY_INTERVALS_S = [60, 180, 180, 1200, 3600, 7200, 21600, 50400, 86400, 86400];
+
+function sendLater(state: SandboxState, store: Store, d: Delivery, delayMs: number): void {
+  d.attempts = [];
+  schedule(state, store, d, delayMs);
+}
+
+function schedule(state: SandboxState, store: Store, d: Delivery, delayMs: number): void {
+  const go = () => void attempt(state, store, d);
+  if (delayMs <= 0) {
+    go();
+    return;
+  }
+  d.next_attempt_at = Date.now() + delayMs;
+  // Pending retries must not keep a test process or `npm run sandbox` from exiting.
+  const timer = setTimeout(go, delayMs) as { unref?: () => void };
+  timer.unref?.();
+}
+
+async function attempt(state: SandboxState, store: Store, d: Delivery): Promise<void> {
+  d.next_attempt_at = null;
+  const hook = store.table("hooks").get(d.hook_id);
+  // A hook deleted or switched off meanwhile gets no more calls.
+  if (!hook?.is_active || state.stores.get(store.hash) !== store) return;
+  let status: number | "error" | "timeout";
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), store.webhookPolicy.timeoutMs);
+  try {
+    const res = await fetch(d.destination, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...d.headers },
+      body: JSON.stringify(d.payload),
+      signal: abort.signal,
+    });
+    status = res.status;
+    await res.body?.cancel().catch(() => undefined);
+  } catch {
+    status = abort.signal.aborted ? "timeout" : "error";
+  } finally {
+    clearTimeout(timer);
+  }
+  d.status = status;
+  d.attempts?.push({ at: state.now(), status });
+  if (typeof status === "number" && status >= 200 && status < 300) return;
+  const retry = (d.attempts?.length ?? 1) - 1;
+  if (retry < RETRY_INTERVALS_S.length) {
+    schedule(state, store, d, RETRY_INTERVALS_S[retry] * 1000 * store.webhookPolicy.retryScale);
+    return;
+  }
+  d.gave_up = true;
+  store.table("hooks").replace({ ...hook, is_active: false, updated_at: Math.floor(state.now() / 1000) });
 }
 
 /** Deliveries made so far; `drain` hands out (and forgets) those due by now. */
