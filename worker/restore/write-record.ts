@@ -161,7 +161,8 @@ export async function updateRecord(
   }
   const renamed = Object.keys(body).filter((k) => !(k in live));
   // Upserts (same call creates and updates) find the record by its natural keys: they go along.
-  const upsert = writePaths(type).create.path === writePaths(type).update?.path;
+  const { create, update } = writePaths(type);
+  const upsert = create.method === "PUT" && create.path === update?.path;
   const keys = upsert ? type.naturalKeys.filter((k) => !k.includes(".")) : [];
   await writeFields(client, type, liveId, {
     ...Object.fromEntries(
