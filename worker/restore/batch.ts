@@ -425,6 +425,15 @@ async function applyBatchedUpdates(
 
 const liveIdOf = (i: PlannedItem) => i.liveId as string;
 
+/** A write's answer without sub-resource lists: those the restore did not write are as read before it. */
+function ownFields(type: ContentType, answered: ApiRecord): ApiRecord {
+  const lists = new Set([
+    ...(writeSpecOf(type.key).children ?? []).map((c) => c.field),
+    ...(type.children ?? []).flatMap((c) => ("pick" in c ? c.pick : [c.into])),
+  ]);
+  return Object.fromEntries(Object.entries(answered).filter(([k]) => !lists.has(k)));
+}
+
 /**
  * One write batch: the records' own fields in one call (records whose fields already match are left
  * out), then their variant updates 50 to a call. The state after comes from what BigCommerce answers
@@ -559,7 +568,7 @@ async function writeBatch(
   const afterOf = (item: PlannedItem): ApiRecord | undefined => {
     const id = liveIdOf(item);
     if (unanswered.includes(item)) return reread.get(id);
-    const after: ApiRecord = { ...(item.live as ApiRecord), ...(returned.get(id) ?? {}) };
+    const after: ApiRecord = { ...(item.live as ApiRecord), ...ownFields(type, returned.get(id) ?? {}) };
     for (const op of childUpdates.get(item) ?? []) {
       const field = op.spec.field;
       // Merged over the live one: the answer leaves out what was read separately (a variant's metafields).
