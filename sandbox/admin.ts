@@ -153,6 +153,7 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
         total_requests: s.total,
         rate_limited_429: s.rateLimited,
         overload_429: s.overloaded,
+        concurrency_429: s.concurrency429,
         errors_5xx: s.errors5xx,
         dropped: s.dropped,
         slowed: s.slowed,

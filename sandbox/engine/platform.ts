@@ -1,15 +1,18 @@
 import type { Context, Hono, MiddlewareHandler } from "hono";
 import { type Handler, type RouteApi, wrap } from "./collection.ts";
+import { concurrencyCap } from "./concurrency.ts";
 import type { Ctx, SandboxState } from "./context.ts";
 import { ApiError, jsonResponse } from "./http.ts";
 import type { Store } from "./store.ts";
 
 /** Marker header on a response whose connection must be dropped (the fetch wrapper turns it into a network error). */
 export const DROP_HEADER = "x-sandbox-drop-connection";
+/** On a 429 for an endpoint's concurrency limit: the limit (and no rate-limit headers). */
+const CONCURRENCY_HEADER = "x-sandbox-concurrency-limit";
 /** Quota reported for "unlimited" stores (a number, so clients parse it like any other). */
 export const UNLIMITED_QUOTA = 1_000_000;
 
-type Env = { Variables: { ctx: Ctx; template: string } };
+type Env = { Variables: { ctx: Ctx; template: string; delayMs: number } };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,11 +80,13 @@ export function storeGate(state: SandboxState): MiddlewareHandler<Env> {
         st.dropped++;
         return new Response(null, { status: 599, headers: { [DROP_HEADER]: "1" } });
       }
-      if (r.chance(f.slowRate) && f.slowMs > 0) {
-        st.slowed++;
-        await sleep(f.slowMs);
-      }
+      // A slowed request is slow inside its route, holding its endpoint's concurrency slot as a slow
+      // BigCommerce request does.
+      const slow = r.chance(f.slowRate) && f.slowMs > 0;
+      if (slow) st.slowed++;
+      c.set("delayMs", slow ? f.slowMs : 0);
       if (r.chance(f.error5xxRate)) {
+        if (slow) await sleep(f.slowMs);
         st.errors5xx++;
         return finish(
           store,
@@ -102,7 +107,7 @@ export function storeGate(state: SandboxState): MiddlewareHandler<Env> {
       });
       await next();
       if (!c.get("template")) record(store, `${c.req.method} (no route)`);
-      c.res = finish(store, c.res, state.now());
+      c.res = finish(store, c.res, state.now(), !c.res.headers.has(CONCURRENCY_HEADER));
     } finally {
       st.inFlight--;
     }
@@ -125,13 +130,32 @@ export function storeRoutes(app: Hono<Env>): RouteApi {
   return {
     on(method: string, version: "v2" | "v3", path: string, handler: Handler) {
       const template = templateOf(method, version, path);
+      const cap = concurrencyCap(template);
       const wrapped = wrap(version, handler);
       app.on(method, `/stores/:store_hash/${version}${path}`, async (c: Context<Env>) => {
         const ctx = c.get("ctx");
+        const store = ctx.store;
         c.set("template", template);
-        record(ctx.store, template);
+        record(store, template);
         ctx.params = c.req.param() as Record<string, string>;
-        return wrapped(c, ctx);
+        const running = store.concurrent.get(template) ?? 0;
+        if (cap !== undefined && running >= cap) {
+          store.stats.concurrency429++;
+          // No rate-limit headers: the store's quota is not what ran out.
+          return jsonResponse(
+            429,
+            new ApiError(429, `Too many concurrent requests: this endpoint allows ${cap} at a time`).v3Body(),
+            { [CONCURRENCY_HEADER]: String(cap) },
+          );
+        }
+        store.concurrent.set(template, running + 1);
+        try {
+          const delay = c.get("delayMs");
+          if (delay) await sleep(delay);
+          return await wrapped(c, ctx);
+        } finally {
+          store.concurrent.set(template, (store.concurrent.get(template) ?? 1) - 1);
+        }
       });
     },
   };

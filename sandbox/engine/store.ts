@@ -106,6 +106,8 @@ export interface Stats {
   cdnBytes: number;
   /** CDN requests answered 404 (lost or unknown files). */
   cdnNotFound: number;
+  /** 429s for going over an endpoint's documented concurrency limit. */
+  concurrency429: number;
   since: number;
 }
 
@@ -124,6 +126,7 @@ export function emptyStats(now: number): Stats {
     cdnDownloads: 0,
     cdnBytes: 0,
     cdnNotFound: 0,
+    concurrency429: 0,
     since: now,
   };
 }
@@ -144,6 +147,8 @@ export class Store {
   readonly lostFiles = new Set<string>();
   deliverySeq = 0;
   webhookPolicy: WebhookPolicy = { timeoutMs: 10_000, retryScale: 1 };
+  /** Requests running now per route template (for the per-endpoint concurrency limits). */
+  readonly concurrent = new Map<string, number>();
   quota: Quota = { quota: 150, windowMs: 30_000, timeScale: 1 };
   window = { start: 0, used: 0 };
   faults: FaultConfig = { ...NO_FAULTS };

@@ -91,6 +91,32 @@ describe("sandbox platform: auth, scopes, limits, faults", () => {
     expect(a).toContain("200");
   });
 
+  it("answers 429 past an endpoint's documented concurrency limit, without touching the quota", async () => {
+    const { api, admin, hash } = await sandboxStore("demo");
+    // Slow requests overlap, as BigCommerce's do.
+    await admin("PUT", `/stores/${hash}/faults`, { slowRate: 1, slowMs: 150, seed: 3 });
+    const statuses = async (n: number, send: () => ReturnType<typeof api>) =>
+      (await Promise.all(Array.from({ length: n }, send))).map((r) => r.status).sort();
+    // "The default rate limit for this endpoint is 1 concurrent request." (category-trees_catalog.v3.yml)
+    const tree = await Promise.all([1, 2, 3].map(() => api("GET", "/v3/catalog/trees/1/categories")));
+    expect(tree.map((r) => r.status).sort()).toEqual([200, 429, 429]);
+    const refused = tree.find((r) => r.status === 429);
+    expect(refused?.headers.get("x-rate-limit-requests-left")).toBeNull();
+    // "Limit of 3 concurrent requests" on the customers batch PUT (customers.v3.yml).
+    const [c] = (await api("GET", "/v3/customers?limit=1")).body.data;
+    expect(await statuses(5, () => api("PUT", "/v3/customers", [{ id: c.id, notes: "x" }]))).toEqual([
+      200, 200, 200, 429, 429,
+    ]);
+    // Endpoints without a documented limit take them all; one at a time, the capped one serves every call.
+    expect(await statuses(5, () => api("GET", "/v3/catalog/products?limit=1"))).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    for (let i = 0; i < 3; i++) expect((await api("GET", "/v3/catalog/trees/1/categories")).status).toBe(200);
+    const stats = (await admin("GET", `/stores/${hash}/stats`)).body;
+    expect(stats.concurrency_429).toBe(4);
+    expect(stats.rate_limited_429).toBe(0);
+  });
+
   it("slows requests on demand and reports peak concurrency; duplicates and delays webhooks", async () => {
     let now = 5_000_000;
     const { api, admin, hash } = await sandboxStore("empty", { now: () => now });
