@@ -207,3 +207,48 @@ describe("an export stopped by an uninstall", () => {
     expect(mail?.text).not.toContain("The export was cancelled.");
   });
 });
+
+describe("Include image files", () => {
+  it("adds every image file of the chosen types under images/, byte for byte, and the estimate counts them", async () => {
+    const { client, storeHash, email } = await sandboxStore("demo", 45);
+    const types = ["brands", "categories"];
+    await backupNow(storeHash, types);
+    const estimate = await (
+      await client.get(`/api/export-estimate?types=${types.join(",")}&includeImages=true`)
+    ).json<{ records: number; bytes: number; images: { count: number; bytes: number } }>();
+    expect(estimate.images.count).toBeGreaterThan(0);
+    const without = await (await client.get(`/api/export-estimate?types=${types.join(",")}`)).json<{
+      images: { count: number };
+    }>();
+    expect(without.images.count).toBe(0);
+
+    const res = await client.send("POST", "/api/exports", { types, emails: [email], includeImages: true });
+    expect(res.status).toBe(202);
+    const done = await waitForExport(client, (await res.json<{ id: string }>()).id);
+    expect(done.status).toBe("done");
+    const zip = await zipOf(done);
+    const images = Object.keys(zip).filter((name) => name.startsWith("images/"));
+    expect(images).toHaveLength(estimate.images.count);
+    expect(images.reduce((n, name) => n + zip[name].length, 0)).toBe(estimate.images.bytes);
+    expect(images.some((name) => name.startsWith("images/brands/"))).toBe(true);
+
+    // Each file is the vault's file: its SHA-256 is the content address the vault stored it under.
+    const stored = new Set(
+      (
+        await env.DB.prepare("select sha256 from image_files where store_hash = ?")
+          .bind(storeHash)
+          .all<{ sha256: string }>()
+      ).results.map((r) => r.sha256),
+    );
+    for (const name of images) {
+      const sha = await sha256(zip[name]);
+      expect(stored.has(sha), name).toBe(true);
+      const obj = await env.VAULT.get(`images/${storeHash}/${sha}`);
+      expect(await sha256(new Uint8Array(await obj!.arrayBuffer()))).toBe(sha);
+    }
+    const manifest = JSON.parse(dec.decode(zip["manifest.json"])) as Manifest;
+    for (const name of images) {
+      expect(manifest.files.find((f) => f.name === name)?.sha256).toBe(await sha256(zip[name]));
+    }
+  });
+});

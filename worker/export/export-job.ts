@@ -10,6 +10,7 @@ import {
 import { type ChildSpec, type ContentType, getType, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
+import { listImageFiles } from "../images/catalog";
 import type { JobContext, JobKind, JobProgress, StepResult, TypeProgress } from "../jobs/job-kinds";
 import { LINK_TTL_MS } from "./links";
 import { notifyExportFailed, notifyExportReady } from "./notify";
@@ -306,6 +307,18 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
       columns: state.columns,
       unavailable: state.unavailable,
       source: sourceOf(state),
+      ...(row?.includeImages
+        ? {
+            attachments: {
+              bucket: ctx.env.VAULT,
+              files: listImageFiles(
+                ctx.env,
+                ctx.storeHash,
+                state.types.filter((t) => !state.unavailable[t]),
+              ),
+            },
+          }
+        : {}),
     },
     { splitBytes: state.splitBytes, partBytes: state.partBytes },
   );

@@ -28,8 +28,11 @@ export type PackageInput = {
   unavailable?: Record<string, string>;
   /** The live store (default), or the vault as of its last capture (the token was revoked, or asked for). */
   source?: { kind: "live" } | { kind: "vault"; asOf: number | null };
-  /** Files copied into the ZIP as they are (images), after the data files. */
-  attachments?: { name: string; type: string; bucket: R2Bucket; key: string }[];
+  /**
+   * Files copied into the ZIP as they are, after the data files: the image files ("Include image
+   * files"), listed as they are read (`path` in the ZIP, e.g. images/products/112/1-shoe.jpg; `key` in `bucket`).
+   */
+  attachments?: { bucket: R2Bucket; files: AsyncIterable<{ path: string; key: string }> };
 };
 
 export type PackageOptions = { splitBytes?: number; partBytes?: number; level?: ZipLevel };
@@ -149,8 +152,11 @@ export async function packageExport(
         jsonl:
           "One record per line, every field as BigCommerce returns it, sub-resources embedded: what Strongbox re-imports.",
         csv: `Flat columns; nested objects as dotted columns; lists of values joined with " | "; lists of objects in their own CSV (<type>.<list>.csv) keyed by the "<type>.id" column.`,
-        ...(input.attachments?.length
-          ? { images: "images/<type>/<record id>/<file>: the image files as the store serves them." }
+        ...(input.attachments
+          ? {
+              images:
+                "images/<type>/<record id>/<position>-<name>: the image files of the records as Strongbox backed them up, stored as they are.",
+            }
           : {}),
       },
     };
@@ -208,13 +214,15 @@ export async function packageExport(
         await sink.end();
       }
     }
-    for (const file of input.attachments ?? []) {
+    const attachments = input.attachments;
+    for await (const file of attachments?.files ?? []) {
       if (writer.bytes >= splitBytes) await nextZip();
-      const obj = await file.bucket.get(file.key);
-      // A file removed since it was listed (retention, a deleted image) is left out, not fatal.
+      const obj = await (attachments as NonNullable<typeof attachments>).bucket.get(file.key);
+      // A file removed since it was listed (retention reclaimed it) is left out, not fatal.
       if (!obj) continue;
-      fileTypes.set(file.name, file.type);
-      const sink = writer.open(file.name, { store: true });
+      fileTypes.set(file.path, file.path.split("/")[1] ?? "");
+      // Images are compressed already: stored, so they cost no deflate time and no size.
+      const sink = writer.open(file.path, { store: true });
       const reader = obj.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();

@@ -5,6 +5,7 @@ import { calendarDate } from "../api/params";
 import { contentTypes, getType, isTypeKey, typeKeySchema, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { type Export, exportSchedules, exportsTable, stores } from "../db/schema";
+import { imageFilesSize } from "../images/catalog";
 import type { JobStatus } from "../jobs/store-jobs";
 import { badRequest, notFound } from "../lib/errors";
 import { dedupeEmails, isValidEmail } from "../notify/email";
@@ -12,7 +13,7 @@ import { requirePlan } from "../plans/plans";
 import { exportLinks } from "./notify";
 import { nextRunAt, zonedTime } from "./schedule";
 import { startExport, tokenRevoked } from "./start";
-import { lastCaptureAt } from "./vault-source";
+import { lastCaptureAt, vaultSize } from "./vault-source";
 
 const Email = z
   .string()
@@ -205,6 +206,48 @@ export const exportRoutes = apiRouter()
         },
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/export-estimate",
+      summary:
+        "The size shown before an export starts: records and their JSON bytes as last backed up, and the image files when included",
+      request: {
+        query: z.object({
+          types: z
+            .string()
+            .max(2000)
+            .transform((s) => s.split(",").filter(Boolean))
+            .pipe(z.array(typeKeySchema).max(100))
+            .openapi({ example: "products,brands" }),
+          includeImages: z
+            .enum(["true", "false"])
+            .default("false")
+            .transform((v) => v === "true"),
+        }),
+      },
+      responses: {
+        200: json(
+          z.object({
+            records: z.number(),
+            /** Uncompressed JSON of the records (the JSONL file; the CSVs are about as large again). */
+            bytes: z.number(),
+            images: z.object({ count: z.number(), bytes: z.number() }),
+          }),
+          "Estimate",
+        ),
+      },
+    }),
+    async (c) => {
+      const s = c.get("session");
+      const q = c.req.valid("query");
+      const [data, images] = await Promise.all([
+        vaultSize(c.env.DB, s.storeHash, q.types),
+        q.includeImages ? imageFilesSize(c.env, s.storeHash, q.types) : { count: 0, bytes: 0 },
+      ]);
+      return c.json({ ...data, images }, 200);
     },
   )
   .openapi(

@@ -12,8 +12,9 @@ export const VAULT_PAGE_SIZE = 500;
 const MERGE_GAP = 256 * 1024;
 
 /**
- * When the vault last captured any of these types: what an export from the vault is "as of".
- * Null when nothing of them was ever backed up.
+ * When the vault last captured a change of any of these types (a record's `last_changed_at` is its
+ * latest version's capture time): what an export from the vault is "as of". Null when nothing of
+ * them was ever backed up. One index seek per type (records_store_type_changed_id).
  */
 export async function lastCaptureAt(
   db: D1Database,
@@ -22,11 +23,28 @@ export async function lastCaptureAt(
 ): Promise<number | null> {
   const row = await db
     .prepare(
-      "select max(captured_at) as at from versions where store_hash = ? and type in (select value from json_each(?))",
+      `select max((select max(last_changed_at) from records where store_hash = ?1 and type = t.value)) as at
+       from json_each(?2) t`,
     )
     .bind(storeHash, JSON.stringify(types))
     .first<{ at: number | null }>();
   return row?.at ?? null;
+}
+
+/** What an export of these types holds, from the vault: records not deleted and their JSON size. */
+export async function vaultSize(
+  db: D1Database,
+  storeHash: string,
+  types: string[],
+): Promise<{ records: number; bytes: number }> {
+  const row = await db
+    .prepare(
+      `select count(*) as records, coalesce(sum(size), 0) as bytes from records
+       where store_hash = ? and type in (select value from json_each(?)) and deleted = 0`,
+    )
+    .bind(storeHash, JSON.stringify(types))
+    .first<{ records: number; bytes: number }>();
+  return { records: row?.records ?? 0, bytes: row?.bytes ?? 0 };
 }
 
 /**
