@@ -5,7 +5,8 @@ import { startExport } from "../worker/export/start";
 import worker from "../worker/index";
 import { checkVault } from "../worker/integrity/vault-check";
 import type { JobStatus } from "../worker/jobs/store-jobs";
-import { calm, duplicateVersions, expectReadableFailure, report } from "./faults.support";
+import { newId } from "../worker/lib/ids";
+import { calm, duplicateVersions, expectReadableFailure, report, vaultTuples } from "./faults.support";
 import { CATALOG, productsOf, startBulk, storeAfterMutation } from "./recovery.support";
 import { installViaOAuth, sandbox } from "./support/install";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin, settleJobs, waitForJob } from "./support/stores";
@@ -87,6 +88,78 @@ describe("queue redelivery", () => {
     ]);
     report({ job: "webhook capture", scenario: "queue redelivery", batches, versions: 1 });
     await expectVaultCurrent(storeHash, ["products"]);
+  });
+});
+
+/** Hands `worker.queue` one batch of copies of `body` (one per attempt number) and returns what it acked and retried. */
+async function deliverBatch(body: unknown, id: string, attempts: number[]) {
+  const batch = createMessageBatch(
+    "strongbox-jobs",
+    attempts.map((a) => ({ id, timestamp: new Date(), attempts: a, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch, env);
+  const result = await getQueueResult(batch, ctx);
+  return { acked: result.explicitAcks.length, retried: result.retryMessages.length };
+}
+
+describe("queue redelivery of the messages that start jobs", () => {
+  it("a scheduled (incremental) backup message delivered twice, then again after the job: one backup records the changes, the others find nothing", async () => {
+    const types = ["brands", "products", "customers"];
+    const { storeHash } = await installTestStore("demo", { seed: 99 });
+    await backupNow(storeHash, types);
+    await sandboxAdmin(`/stores/${storeHash}/mutate`, { json: { kind: "churn", share: 0.1, seed: 23 } });
+    const versionsBefore = (await vaultTuples(storeHash)).length;
+    const body = { kind: "backup", store: storeHash, backupKind: "scheduled", types };
+    // Two copies in one batch: the first starts the backup, the second finds it running and waits.
+    expect(await deliverBatch(body, "scheduled-backup-1", [1, 2])).toEqual({ acked: 1, retried: 1 });
+    expect((await waitForJob(storeHash)).status).toBe("done");
+    const kind = await env.DB.prepare(
+      "select kind from backups where store_hash = ? order by started_at desc limit 1",
+    )
+      .bind(storeHash)
+      .first<string>("kind");
+    expect(kind).toBe("incremental");
+    const afterFirst = await vaultTuples(storeHash);
+    expect(afterFirst.length).toBeGreaterThan(versionsBefore);
+    // The retried copy comes back after the job: it runs a backup that finds nothing new.
+    expect(await deliverBatch(body, "scheduled-backup-1", [3])).toEqual({ acked: 1, retried: 0 });
+    const again = await waitForJob(storeHash);
+    expect(again.status).toBe("done");
+    expect(Object.values(again.progress.types).filter((p) => p.versions + p.deleted > 0)).toEqual([]);
+    expect(await vaultTuples(storeHash)).toEqual(afterFirst);
+    expect(await duplicateVersions(storeHash)).toEqual([]);
+    expect((await checkVault(env, storeHash)).problems).toEqual([]);
+    report({
+      job: "incremental backup",
+      scenario: "queue redelivers its start message",
+      deliveries: 3,
+      runs: 2,
+    });
+  });
+
+  it("a scheduled export message delivered twice, then again after the export: one export, one set of files", async () => {
+    const { storeHash } = await installTestStore("demo", { seed: 100 });
+    const exportId = newId();
+    const body = {
+      kind: "export",
+      store: storeHash,
+      exportId,
+      exportKind: "weekly",
+      types: ["brands", "categories", "pages"],
+      emails: [],
+    };
+    expect(await deliverBatch(body, "scheduled-export-1", [1, 2])).toEqual({ acked: 2, retried: 0 });
+    expect((await waitForJob(storeHash)).status).toBe("done");
+    expect(await deliverBatch(body, "scheduled-export-1", [3])).toEqual({ acked: 1, retried: 0 });
+    const rows = await env.DB.prepare("select id, status, files from exports where store_hash = ?")
+      .bind(storeHash)
+      .all<{ id: string; status: string; files: string }>();
+    expect(rows.results.map((r) => [r.id, r.status])).toEqual([[exportId, "done"]]);
+    const files = JSON.parse(rows.results[0].files) as { key: string }[];
+    const stored = await env.EXPORTS.list({ prefix: `exports/${storeHash}/` });
+    expect(stored.objects.map((o) => o.key).sort()).toEqual(files.map((f) => f.key).sort());
+    report({ job: "export", scenario: "queue redelivers its start message", deliveries: 3, exports: 1 });
   });
 });
 
