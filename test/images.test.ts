@@ -284,7 +284,7 @@ describe("Image files in the vault", () => {
     const products = (
       await bc.get<{ id: number; sku: string }[]>("/v3/catalog/products?limit=3&include=images")
     ).slice(0, 3);
-    const before = new Map<string, string[]>();
+    const before = new Map<string, (string | null)[]>();
     for (const p of products) {
       const images = await bc.get<Image[]>(`/v3/catalog/products/${p.id}/images`);
       before.set(p.sku, await shasInOrder(images));

@@ -9,6 +9,8 @@ import { imageFields, imageRefsOf, imageTypes } from "./image-fields";
 const RECORDS_PER_STEP = 250;
 /** Downloads that failed without any answer from the CDN (network, 5xx) before a step stops trying. */
 const GIVE_UP_AFTER = 12;
+/** A step that fails this many times in a row (D1, R2) ends the image phase; the backup itself succeeds. */
+const GIVE_UP_STEP_AFTER = 3;
 
 /** One image of a version: its source key (URL + modification date), the file's SHA-256 (null: not downloaded), the image field. */
 export type LinkedImage = [key: string, sha256: string | null, field: number];
@@ -26,8 +28,8 @@ type PendingRecord = {
 };
 
 function ensureCursorTable(sql: SqlStorage) {
-  sql.exec(`create table if not exists image_cursor (job_id text primary key, type text not null,
-    record_id text not null)`);
+  sql.exec(`create table if not exists image_phase (job_id text primary key, type text not null,
+    record_id text not null, failures integer not null default 0)`);
 }
 
 /**
@@ -47,37 +49,58 @@ export async function captureImagesStep<S extends { types: string[] }>(
   ensureCursorTable(sql);
   const types = state.types.filter((t) => imageTypes.includes(t as never));
   if (types.length === 0) return { state, done: true };
-  // Versions this run captured may still be in the open pack: the D1 index must have them.
-  await ctx.vault.flush();
-  const at = sql.exec("select type, record_id from image_cursor where job_id = ?", ctx.jobId).toArray()[0];
+  const at = sql
+    .exec("select type, record_id, failures from image_phase where job_id = ?", ctx.jobId)
+    .toArray()[0];
   const after = { type: String(at?.type ?? ""), recordId: String(at?.record_id ?? "") };
-  const { results } = await ctx.env.DB.prepare(
-    `select r.type, r.record_id, r.current_hash as hash, v.id, v.store_hash, v.pack_id, v."offset", v.length, v.change
-     from records r
-     join versions v on v.store_hash = r.store_hash and v.type = r.type and v.record_id = r.record_id and v.hash = r.current_hash
-     where r.store_hash = ?1 and r.type in (select value from json_each(?2)) and r.deleted = 0
-       and r.current_hash is not null and (r.type > ?3 or (r.type = ?3 and r.record_id > ?4))
-       and not exists (select 1 from version_images l
-                       where l.store_hash = r.store_hash and l.version_hash = r.current_hash and l.complete = 1)
-     group by r.type, r.record_id order by r.type, r.record_id limit ?5`,
-  )
-    .bind(ctx.storeHash, JSON.stringify(types), after.type, after.recordId, RECORDS_PER_STEP)
-    .all<PendingRecord>();
-  if (results.length === 0) {
-    return { state, done: true, commit: () => sql.exec("delete from image_cursor") };
+  let last: PendingRecord | undefined;
+  try {
+    // Versions this run captured may still be in the open pack: the D1 index must have them.
+    await ctx.vault.flush();
+    const { results } = await ctx.env.DB.prepare(
+      `select r.type, r.record_id, r.current_hash as hash, v.id, v.store_hash, v.pack_id, v."offset", v.length, v.change
+       from records r
+       join versions v on v.store_hash = r.store_hash and v.type = r.type and v.record_id = r.record_id and v.hash = r.current_hash
+       where r.store_hash = ?1 and r.type in (select value from json_each(?2)) and r.deleted = 0
+         and r.current_hash is not null and (r.type > ?3 or (r.type = ?3 and r.record_id > ?4))
+         and not exists (select 1 from version_images l
+                         where l.store_hash = r.store_hash and l.version_hash = r.current_hash and l.complete = 1)
+       group by r.type, r.record_id order by r.type, r.record_id limit ?5`,
+    )
+      .bind(ctx.storeHash, JSON.stringify(types), after.type, after.recordId, RECORDS_PER_STEP)
+      .all<PendingRecord>();
+    if (results.length > 0) await linkImages(ctx.env, ctx.storeHash, results, ctx.now());
+    last = results[results.length - 1];
+  } catch (err) {
+    // The records are backed up already: image files that keep failing wait for the next backup
+    // (it finds them by their missing links) rather than failing this one.
+    const failures = Number(at?.failures ?? 0) + 1;
+    if (failures < GIVE_UP_STEP_AFTER) {
+      sql.exec(
+        `insert into image_phase (job_id, type, record_id, failures) values (?, ?, ?, ?)
+         on conflict (job_id) do update set failures = excluded.failures`,
+        ctx.jobId,
+        after.type,
+        after.recordId,
+        failures,
+      );
+      throw err;
+    }
+    console.error(`image files of ${ctx.storeHash} left for the next backup:`, err);
   }
-  await linkImages(ctx.env, ctx.storeHash, results, ctx.now());
-  const last = results[results.length - 1];
+  if (!last) return { state, done: true, commit: () => sql.exec("delete from image_phase") };
+  const { type, record_id } = last;
   return {
     state,
     commit: () => {
-      // Cursors of jobs that ended in this phase (cancelled, failed) are dropped here.
-      sql.exec("delete from image_cursor where job_id != ?", ctx.jobId);
+      // Positions of jobs that ended in this phase (cancelled, failed) are dropped here.
+      sql.exec("delete from image_phase where job_id != ?", ctx.jobId);
       sql.exec(
-        "insert into image_cursor (job_id, type, record_id) values (?, ?, ?) on conflict (job_id) do update set type = excluded.type, record_id = excluded.record_id",
+        `insert into image_phase (job_id, type, record_id, failures) values (?, ?, ?, 0)
+         on conflict (job_id) do update set type = excluded.type, record_id = excluded.record_id, failures = 0`,
         ctx.jobId,
-        last.type,
-        last.record_id,
+        type,
+        record_id,
       );
     },
   };
