@@ -1,4 +1,6 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { createRestore } from "../worker/restore/restore-log";
 import {
   finished,
   type Item,
@@ -98,4 +100,61 @@ describe("Bulk Recovery: API calls per restored product", () => {
       Math.max(2, Math.round(stats.total_requests * 0.05)),
     );
   }, 180_000);
+});
+
+describe("Bulk Recovery: recording a large restore", () => {
+  const items = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      type: "products",
+      recordId: String(i + 1),
+      displayName: `Product ${i + 1}`,
+      versionId: i % 7 === 0 ? null : i + 1,
+    }));
+  const count = async (restoreId: string) =>
+    (await env.DB.prepare(
+      "select count(*) as n, sum(from_version_id is null) as deletions from restore_items where restore_id = ?",
+    )
+      .bind(restoreId)
+      .first<{ n: number; deletions: number }>()) ?? { n: 0, deletions: 0 };
+
+  it("records every item of a 25,000-record restore, and a restore that fails part-way leaves no item behind", async () => {
+    const many = items(25_000);
+    const id = await createRestore(env, {
+      storeHash: "large-restore",
+      kind: "bulk",
+      createdBy: "test",
+      targetAt: 1,
+      items: many,
+    });
+    const row = await env.DB.prepare("select total_count, status from restores where id = ?")
+      .bind(id)
+      .first<{ total_count: number; status: string }>();
+    expect(row).toEqual({ total_count: 25_000, status: "planned" });
+    expect(await count(id)).toEqual({
+      n: 25_000,
+      deletions: many.filter((i) => i.versionId === null).length,
+    });
+    const last = await env.DB.prepare(
+      "select display_name, from_version_id, status from restore_items where restore_id = ? and record_id = '25000'",
+    )
+      .bind(id)
+      .first();
+    expect(last).toEqual({ display_name: "Product 25000", from_version_id: 25_000, status: "pending" });
+
+    // The same record twice, past the first batch of 10,000: refused by the items' key, nothing kept.
+    const twice = [...items(15_000), ...items(1)];
+    await expect(
+      createRestore(env, {
+        storeHash: "large-restore",
+        kind: "bulk",
+        createdBy: "test",
+        targetAt: 2,
+        items: twice,
+      }),
+    ).rejects.toThrow();
+    const left = await env.DB.prepare(
+      "select (select count(*) from restores where store_hash = 'large-restore') as restores, (select count(*) from restore_items where store_hash = 'large-restore') as items",
+    ).first();
+    expect(left).toEqual({ restores: 1, items: 25_000 });
+  }, 120_000);
 });
