@@ -66,11 +66,16 @@ describe("Restore to this version: products", () => {
 
     // The item page shows the restore, and the state before it was kept as a version.
     const page = await versionsOf(store, "products", String(id));
+    // Who, when, which record, from which version, with what result.
     expect(page.history[0]).toMatchObject({
       restoreId: result.restore.id,
+      kind: "single",
       status: "done",
       action: "update",
       createdBy: expect.stringContaining("@"),
+      createdAt: expect.any(Number),
+      fromVersionId: versions[0].id,
+      message: expect.stringMatching(/^Restored\./),
     });
     expect(page.versions.map((v) => v.source)).toContain("before_restore");
 

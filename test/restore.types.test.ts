@@ -391,7 +391,14 @@ describe("types BigCommerce cannot restore faithfully", () => {
     },
   );
 
-  it("store information (read-only through the API) is refused with the reason", async () => {
+  it("store information (read-only through the API) shows no restore button and is refused with the reason", async () => {
+    const page = await (await session.api("/api/vault/items/store_settings/store_information")).json<{
+      type: { restoreMode: string; teamAssistedReason: string };
+    }>();
+    expect(page.type).toMatchObject({
+      restoreMode: "team_assisted",
+      teamAssistedReason: expect.stringMatching(/read-only/),
+    });
     const { versions } = await versionsOf(session, "store_settings", "store_information");
     const res = await session.api("/api/vault/items/store_settings/store_information/restore", {
       method: "POST",

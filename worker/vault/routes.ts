@@ -3,6 +3,7 @@ import { apiRouter } from "../api/context";
 import { storeJobs } from "../backup/schedule";
 import { readVersionBody } from "../backup/vault-read";
 import { type ContentType, getType, isTypeKey } from "../bigcommerce/registry";
+import { writeSpecOf } from "../bigcommerce/write-spec";
 import { accessRevoked } from "../jobs/store-jobs";
 import { HttpError, notFound } from "../lib/errors";
 import { currentIds, liveIdOf } from "../restore/id-map";
@@ -85,6 +86,14 @@ export function typeInfo(type: ContentType) {
     restoreMode: type.restore.mode,
     teamAssistedReason: type.restore.mode === "team_assisted" ? type.restore.reason : null,
   };
+}
+
+/** The type as one record's page shows it: a record BigCommerce offers no write for (store information) gets no restore button either. */
+function recordTypeInfo(type: ContentType, id: string) {
+  const why = writeSpecOf(type.key).readOnlyRecords?.[id];
+  return why
+    ? { ...typeInfo(type), restoreMode: "team_assisted" as const, teamAssistedReason: why }
+    : typeInfo(type);
 }
 
 /** A type key from the path, or 404 (unknown types are simply not in the vault). */
@@ -249,7 +258,7 @@ export const vaultRoutes = apiRouter()
       ]);
       return c.json(
         {
-          type: typeInfo(type),
+          type: recordTypeInfo(type, id),
           record: {
             id: row.record_id,
             name: row.display_name,
