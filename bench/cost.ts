@@ -7,6 +7,7 @@
  *   npx tsx bench/cost.ts            (after npm run bench)
  */
 import { readFileSync } from "node:fs";
+import { getType, isTypeKey } from "../worker/bigcommerce/registry";
 import type { BenchResult } from "./support";
 
 const latest = JSON.parse(readFileSync("bench/results/latest.json", "utf8")) as { results: BenchResult[] };
@@ -19,6 +20,23 @@ const full = fig("full-backup");
 const incr = fig("incremental");
 const exp = fig("export");
 const rows = fig("d1-row-size");
+
+/**
+ * Durable Object SQLite rows the backup job itself writes besides the vault's staging: one
+ * `backup_seen` row per record id a sweeping listing returns (inserted, then deleted when the job
+ * ends: 2 rows written each). A full listing sweeps every type; a daily incremental sweeps the types
+ * without a modification-date filter (listed in full) and lists the ids of `id_listing` types.
+ */
+const itemsByType = JSON.parse(String(full.itemsByType ?? "{}")) as Record<string, number>;
+if (Object.keys(itemsByType).length === 0)
+  throw new Error("full-backup has no itemsByType: run npm run bench -- full-backup first");
+const seenPerFull = Object.values(itemsByType).reduce((a, b) => a + b, 0);
+const seenPerIncremental = Object.entries(itemsByType).reduce((n, [key, items]) => {
+  if (!isTypeKey(key)) return n;
+  const t = getType(key);
+  if (!t.incremental) return n + items;
+  return n + (t.deletions === "id_listing" ? items : 0);
+}, 0);
 
 const PRICE = {
   workerRequestPerM: 0.3,
@@ -48,6 +66,10 @@ const A = {
   workerCpuMsPerConsumerBatch: 5,
   uiRequestsPerMonth: 300,
   workerCpuMsPerUiRequest: 5,
+  /** A job step is about one API call (a listing page): the step's cursor update is one DO row. */
+  stepsPerCall: 1,
+  /** Seen ids stored one row per listing page instead of one per id (the change proposed in COST.md). */
+  seenIdsPerPage: false,
   /** DO alarm slices are ≤ 25 s; the pacer keeps the object awake for the whole paced job. */
   sliceSeconds: 25,
   statusPollsPerJob: 40,
@@ -72,7 +94,7 @@ const r2BytesPerIncrVersion = incr.newVersions > 0 ? incr.r2BytesStored / incr.n
  * record); otherwise a steady month, where the weekly full listing writes only what changed (so its
  * writes are an incremental's) and the vault holds `retainedDays` of daily changes.
  */
-function month(initial: boolean, retainedDays: number, indexRows: boolean) {
+function month(initial: boolean, retainedDays: number, indexRows: boolean, seenPerPage = A.seenIdsPerPage) {
   // Exports are paced reads too: calls / 120 per 30 s.
   const exportMinutes = (exp.apiCalls / 120) * 0.5;
   const jobSeconds =
@@ -84,6 +106,9 @@ function month(initial: boolean, retainedDays: number, indexRows: boolean) {
   const consumerBatches = Math.ceil(deliveries / A.queueBatch);
   const captures = consumerBatches; // one captureRecords RPC per batch (grouped by store and type)
   const fullWrites = initial ? 1 : 0;
+  // A steady month lists everything weekly (4 full listings); the first month once, then dailies.
+  const fullListings = initial ? 1 : 4;
+  const dailyIncrementals = A.incrementals - (initial ? 0 : 4);
   // Each change is stored once: by its webhook capture, or by the next incremental for types without
   // webhooks (the incremental then finds webhook-captured records unchanged). Writes per version are the incremental's.
   const changeVersions = A.incrementals * incr.newVersions;
@@ -98,8 +123,19 @@ function month(initial: boolean, retainedDays: number, indexRows: boolean) {
       A.uiRequestsPerMonth * A.workerCpuMsPerUiRequest,
     doRequests: jobSeconds / A.sliceSeconds + jobs * A.statusPollsPerJob + captures,
     doGbSeconds: (jobSeconds + captures * A.secondsPerCapture) * A.doMemoryGb,
-    // Vault entries are staged in the object's SQLite (insert, then delete after the flush).
-    doRowsWritten: 2 * (fullWrites * full.versions + changeVersions),
+    // The vault stages one row per commit with versions (a listing page that changed something, or a
+    // webhook capture), inserted then deleted at the flush; each job step updates its cursor (1 row) and each alarm slice sets an
+    // alarm (1 row); the backup job remembers the ids its sweeping listings saw (2 rows each, or 2 per
+    // page of 250 with the proposed change).
+    doRowsWritten:
+      2 *
+        (fullWrites * full.apiCalls + A.incrementals * Math.min(incr.apiCalls, incr.newVersions) + captures) +
+      (fullListings * full.apiCalls + dailyIncrementals * incr.apiCalls) * A.stepsPerCall +
+      jobSeconds / A.sliceSeconds +
+      2 *
+        (seenPerPage
+          ? Math.ceil((fullListings * seenPerFull + dailyIncrementals * seenPerIncremental) / 250)
+          : fullListings * seenPerFull + dailyIncrementals * seenPerIncremental),
     // Versions, records, packs as the benchmarks counted them; a webhook delivery adds its dedupe row (+ index).
     d1RowsWritten: fullWrites * fullRows + A.incrementals * incrRows + deliveries * (indexRows ? 2 : 1),
     // The writer reads each listed record's current hash (row + index); incrementals read the id-listed types' records.
@@ -160,6 +196,11 @@ console.log(
 console.log(
   `steady month counting D1 table rows only (no index entries): $${steadyLow.total.toFixed(4)} (D1 rows written $${steadyLow.cost.d1RowsWritten.toFixed(4)})`,
 );
+const steadySeenPages = month(false, 365 - 30, true, true);
+console.log(
+  `steady month with the backup job's seen ids stored per page: $${steadySeenPages.total.toFixed(4)} (DO rows written $${steadySeenPages.cost.doRowsWritten.toFixed(4)} instead of $${steady.cost.doRowsWritten.toFixed(4)})`,
+);
+console.log(`seen ids per full listing ${seenPerFull}, per daily incremental ${seenPerIncremental}`);
 console.log(
   `\nD1 index of one rs-10k store: ${Math.round(d1FullBytes / 1024 / 1024)} MB after the first backup, ${Math.round(steady.units.d1GbMonth * 1024)} MB after a year of daily changes`,
 );

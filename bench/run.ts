@@ -22,6 +22,7 @@ const FILE_OF: Record<string, string> = {
   diff: "vault",
   "vault-list": "vault",
   "d1-row-size": "vault",
+  "vault-query-plans": "vault",
 };
 
 const names = process.argv.slice(2);
