@@ -5,11 +5,17 @@ import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
 import { EmailChips } from "../components/email-chips";
 import { DownloadLinks } from "../components/export/download-links";
-import { type ExportDetail, type ExportTypeProgress, exportApi } from "../components/export/export-api";
+import {
+  type ExportDetail,
+  type ExportSource,
+  type ExportTypeProgress,
+  exportApi,
+} from "../components/export/export-api";
 import { HelpLink } from "../components/help-link";
 import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
 import { notifyError } from "../components/toast";
+import { formatBytes, formatDateTime, formatNumber } from "../format";
 import { useSession } from "../session";
 
 /**
@@ -23,6 +29,16 @@ export default function QuickExport() {
   const [emails, setEmails] = createSignal<string[]>([]);
   const [busy, setBusy] = createSignal(false);
   const [exportId, setExportId] = createSignal<string>();
+  const [includeImages, setIncludeImages] = createSignal(false);
+  const [chosenSource, setChosenSource] = createSignal<ExportSource>("live");
+  const revoked = () => lastGood(options)?.tokenRevoked === true;
+  const lastBackupAt = () => lastGood(options)?.lastBackupAt ?? null;
+  // A refused token leaves one way to export: from the vault, which needs no access to the store.
+  const source = (): ExportSource => (revoked() ? "vault" : chosenSource());
+  const [estimate] = createResource(
+    () => (selected().length ? { types: selected(), images: includeImages() } : null),
+    (q) => exportApi.estimate(q.types, q.images),
+  );
 
   const disabledReason = () => {
     if (busy()) return "Starting the export…";
@@ -34,7 +50,12 @@ export default function QuickExport() {
   const start = async () => {
     setBusy(true);
     try {
-      const { id } = await exportApi.start({ types: selected(), emails: emails() });
+      const { id } = await exportApi.start({
+        types: selected(),
+        emails: emails(),
+        includeImages: includeImages(),
+        source: source(),
+      });
       setExportId(id);
     } catch (err) {
       notifyError(err, "The export could not start");
@@ -59,6 +80,52 @@ export default function QuickExport() {
             <strong>files are available for one week</strong>. Exports larger than 1 GB are split into several
             ZIP files.
           </div>
+          <Show when={revoked()}>
+            <div class="message message--warning" role="alert" data-testid="token-revoked">
+              BigCommerce no longer accepts Strongbox's access to this store (the app was uninstalled or its
+              access changed), so the export is built <strong>from your latest backup</strong>
+              <Show when={lastBackupAt()}>{(at) => <> (as of {formatDateTime(at())})</>}</Show>. It needs no
+              access to the store. Open Strongbox from the BigCommerce control panel to export live data
+              again.
+            </div>
+          </Show>
+          <Card>
+            <fieldset class="field" style={{ border: "none", padding: 0, margin: 0 }}>
+              <legend>Read the data from</legend>
+              <div class="stack">
+                <label class="check">
+                  <input
+                    type="radio"
+                    name="export-source"
+                    value="live"
+                    checked={source() === "live"}
+                    disabled={revoked()}
+                    onChange={() => setChosenSource("live")}
+                  />
+                  Your store, now
+                  <span class="muted small">
+                    {revoked() ? "Unavailable: BigCommerce refuses the app's access." : "Uses API calls."}
+                  </span>
+                </label>
+                <label class="check">
+                  <input
+                    type="radio"
+                    name="export-source"
+                    value="vault"
+                    checked={source() === "vault"}
+                    disabled={lastBackupAt() === null && !revoked()}
+                    onChange={() => setChosenSource("vault")}
+                  />
+                  From the latest backup
+                  <span class="muted small">
+                    <Show when={lastBackupAt()} fallback="No backup yet.">
+                      {(at) => <>As of {formatDateTime(at())}; uses no API calls.</>}
+                    </Show>
+                  </span>
+                </label>
+              </div>
+            </fieldset>
+          </Card>
           <Card>
             <Show
               when={!options.error}
@@ -73,6 +140,40 @@ export default function QuickExport() {
                 onChange={setSelected}
               />
             </Show>
+          </Card>
+          <Card>
+            <div class="stack">
+              <label class="check">
+                <input
+                  type="checkbox"
+                  name="include-images"
+                  checked={includeImages()}
+                  onChange={(e) => setIncludeImages(e.currentTarget.checked)}
+                />
+                Include image files
+              </label>
+              <span class="muted small">
+                Adds the image files of the chosen records (product, brand, category and other images, as
+                backed up) in an <code>images/</code> folder of the ZIP.
+              </span>
+              <Show when={selected().length > 0}>
+                <p class="small" data-testid="export-estimate" aria-live="polite">
+                  <Show when={estimate.latest} fallback="Estimating the size…">
+                    {(e) => (
+                      <>
+                        Estimated size: about <strong>{formatBytes(e().bytes + e().images.bytes)}</strong>{" "}
+                        before compression ({formatNumber(e().records)} records as last backed up
+                        <Show when={includeImages()}>
+                          {" "}
+                          and {formatNumber(e().images.count)} image files of {formatBytes(e().images.bytes)}
+                        </Show>
+                        ).
+                      </>
+                    )}
+                  </Show>
+                </p>
+              </Show>
+            </div>
           </Card>
           <Card>
             <EmailChips
@@ -135,6 +236,9 @@ function ExportResult(props: { id: string; onNew: () => void }) {
             >
               <Switch>
                 <Match when={d().phase === "queued"}>The export is about to start…</Match>
+                <Match when={d().phase === "fetch" && d().source === "vault"}>
+                  Reading your latest backup, one content type at a time…
+                </Match>
                 <Match when={d().phase === "fetch"}>
                   Reading your store's current data, one content type at a time…
                 </Match>
@@ -148,6 +252,13 @@ function ExportResult(props: { id: string; onNew: () => void }) {
                 </Match>
               </Switch>
             </div>
+            <Show when={d().source === "vault"}>
+              <p class="muted" data-testid="export-source">
+                Built from your latest backup
+                <Show when={d().asOf}>{(at) => <> (as of {formatDateTime(at())})</>}</Show>, not read from
+                BigCommerce.
+              </p>
+            </Show>
             <Card title="Content types" level={3}>
               <div class="stack">
                 <For each={d().progress}>

@@ -30,7 +30,12 @@ export type ExportTypeProgress = {
   note?: string;
 };
 
+export type ExportSource = "live" | "vault";
+
 export type ExportDetail = ExportRow & {
+  /** "vault": built from the latest backup (no API calls). */
+  source: ExportSource;
+  asOf: number | null;
   progress: ExportTypeProgress[];
   phase: "queued" | "fetch" | "package" | "done" | "failed";
 };
@@ -41,7 +46,13 @@ export type ExportOptions = {
   timezone: string;
   linkDays: number;
   splitGb: number;
+  /** BigCommerce refuses the store's token: exports are built from the latest backup. */
+  tokenRevoked: boolean;
+  /** The vault's last capture (null: never backed up). */
+  lastBackupAt: number | null;
 };
+
+export type ExportEstimate = { records: number; bytes: number; images: { count: number; bytes: number } };
 
 export type ExportSchedule = {
   enabled: boolean;
@@ -65,8 +76,12 @@ export type ScheduleInput = Pick<
 export const exportApi = {
   options: () => request<ExportOptions>("/api/export-options"),
   /** 409 `job_running` while a backup, restore or export of the store runs. */
-  start: (body: { types: string[]; emails: string[] }) =>
-    request<{ id: string }>("/api/exports", { method: "POST", body }),
+  start: (body: { types: string[]; emails: string[]; includeImages: boolean; source: ExportSource }) =>
+    request<{ id: string; source: ExportSource }>("/api/exports", { method: "POST", body }),
+  estimate: (types: string[], includeImages: boolean) =>
+    request<ExportEstimate>("/api/export-estimate", {
+      query: { types: types.join(","), includeImages: String(includeImages) },
+    }),
   get: (id: string) => request<ExportDetail>(`/api/exports/${encodeURIComponent(id)}`),
   list: (range: { from?: string; to?: string }) =>
     request<{ exports: ExportRow[]; timezone: string }>("/api/exports", { query: range }),

@@ -1,0 +1,179 @@
+/**
+ * Packaging alone, timed several times on the same real pages, with a same-run baseline.
+ *
+ *   EXPORT_STAGE_DIR=/tmp/stage npx tsx --expose-gc bench/export.ts rs-10k unlimited   # once: saves the read phase
+ *   npx tsx --expose-gc bench/export-package.ts /tmp/stage [runs=3] [level=1]
+ *
+ * The saved pages are the API's records as `bench/export.ts` staged them; this script renders them
+ * into the staged format once (timed: that work moved into the read phase) and writes them to a
+ * disk-backed bucket, then runs `packageExport` `runs` times (staged pages read from disk, ZIP parts
+ * counted and dropped, so the process holds no export) and reports the median. Baselines in the
+ * same run, on the same bytes: fflate's `deflateSync` at level 6 and native zlib `deflateRawSync` at
+ * the packaging level, each over every section of every page (median of the same number of runs).
+ */
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { constants, deflateRawSync } from "node:zlib";
+import { deflateSync } from "fflate";
+import { packageExport } from "../worker/export/package";
+import { decodeStagedPage, renderStagedPage, stageKey } from "../worker/export/staging";
+import type { ZipLevel } from "../worker/export/zip-writer";
+
+const dir = process.argv[2] ?? "/tmp/strongbox-export-stage";
+const runs = Number(process.argv[3] ?? 3);
+const level = Number(process.argv[4] ?? 1) as ZipLevel;
+const saved = JSON.parse(readFileSync(join(dir, "state.json"), "utf8")) as {
+  storeHash: string;
+  exportId: string;
+  state: {
+    types: string[];
+    pages: Record<string, number>;
+    counts: Record<string, number>;
+    unavailable: Record<string, string>;
+  };
+};
+const { storeHash, exportId, state } = saved;
+const fileOf = (root: string, key: string) => join(root, key.replace(/[/]/g, "_"));
+
+// Pages saved by bench/export.ts before commit 8bd21ef hold a line of ids and the JSON Lines; newer
+// ones are already rendered. Render the former once, in page order, as the read phase now does.
+const v2 = join(dir, "rendered");
+rmSync(v2, { recursive: true, force: true });
+mkdirSync(v2, { recursive: true });
+const columns: Record<string, string[]> = {};
+let renderMs = 0;
+let stagedBytes = 0;
+for (const type of state.types) {
+  for (let seq = 0; seq < (state.pages[type] ?? 0); seq++) {
+    const key = stageKey(storeHash, exportId, type, seq);
+    const text = readFileSync(fileOf(join(dir, "pages"), key), "utf8");
+    const nl = text.indexOf("\n");
+    const head = JSON.parse(text.slice(0, nl));
+    let out = text;
+    if (typeof head[0] === "string" || head.length === 0) {
+      const ids = head as string[];
+      const records = text
+        .slice(nl + 1)
+        .split("\n")
+        .filter(Boolean)
+        .map((line, i) => ({ recordId: ids[i], body: JSON.parse(line) }));
+      const t = performance.now();
+      out = renderStagedPage(type, records, columns);
+      renderMs += performance.now() - t;
+    }
+    stagedBytes += Buffer.byteLength(out);
+    writeFileSync(fileOf(v2, key), out);
+  }
+}
+
+/** An R2 bucket on disk for staged pages; ZIP parts are dropped (the writer counts their bytes). */
+const bucket = {
+  async get(key: string) {
+    const path = fileOf(v2, key);
+    try {
+      statSync(path);
+    } catch {
+      return null;
+    }
+    return { text: async () => readFileSync(path, "utf8") };
+  },
+  async put() {},
+  async createMultipartUpload() {
+    return {
+      uploadPart: async (n: number) => ({ partNumber: n, etag: String(n) }),
+      complete: async () => undefined,
+      abort: async () => undefined,
+    };
+  },
+};
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const MB = 1024 * 1024;
+
+// Every section of every page, as bytes: what packaging writes (before CSV padding and headers).
+const sections: Uint8Array[] = [];
+const enc = new TextEncoder();
+for (const type of state.types)
+  for (let seq = 0; seq < (state.pages[type] ?? 0); seq++) {
+    const page = decodeStagedPage(readFileSync(fileOf(v2, stageKey(storeHash, exportId, type, seq)), "utf8"));
+    for (const s of page.sections.values()) sections.push(enc.encode(page.text.slice(s.at, s.at + s.length)));
+  }
+const sectionBytes = sections.reduce((n, s) => n + s.byteLength, 0);
+
+const packTimes: number[] = [];
+const fflateTimes: number[] = [];
+const zlibTimes: number[] = [];
+let uncompressed = 0;
+let zipSize = 0;
+let fflateSize = 0;
+let zlibSize = 0;
+for (let r = 0; r < runs; r++) {
+  global.gc?.();
+  let t = performance.now();
+  const zips = await packageExport(
+    bucket as unknown as R2Bucket,
+    {
+      storeHash,
+      storeName: "Bench",
+      exportId,
+      kind: "manual",
+      createdAt: Date.now(),
+      types: state.types,
+      pages: state.pages,
+      counts: state.counts,
+      columns,
+      unavailable: state.unavailable,
+    },
+    { level },
+  );
+  packTimes.push(performance.now() - t);
+  zipSize = zips.reduce((n, z) => n + z.size, 0);
+
+  t = performance.now();
+  fflateSize = 0;
+  for (const s of sections) fflateSize += deflateSync(s, { level: 6 }).byteLength;
+  fflateTimes.push(performance.now() - t);
+
+  t = performance.now();
+  zlibSize = 0;
+  for (const s of sections)
+    zlibSize += deflateRawSync(s, {
+      level: level || 1,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    }).byteLength;
+  zlibTimes.push(performance.now() - t);
+}
+// The uncompressed size of the ZIP's files: the sections plus CSV headers and padding (≈ sectionBytes).
+uncompressed = sectionBytes;
+const packS = median(packTimes) / 1000;
+console.log(
+  JSON.stringify(
+    {
+      pages: Object.values(state.pages).reduce((a, b) => a + b, 0),
+      files: readdirSync(v2).length,
+      level,
+      runs,
+      renderSecondsOnce: +(renderMs / 1000).toFixed(2),
+      stagedMB: +(stagedBytes / MB).toFixed(1),
+      uncompressedMB: +(uncompressed / MB).toFixed(1),
+      zipMB: +(zipSize / MB).toFixed(2),
+      packageSeconds: packTimes.map((t) => +(t / 1000).toFixed(2)),
+      packageMBps: +(uncompressed / MB / packS).toFixed(1),
+      baselineFflate6: {
+        seconds: fflateTimes.map((t) => +(t / 1000).toFixed(2)),
+        MBps: +(sectionBytes / MB / (median(fflateTimes) / 1000)).toFixed(1),
+        MB: +(fflateSize / MB).toFixed(2),
+      },
+      baselineZlib: {
+        level: level || 1,
+        seconds: zlibTimes.map((t) => +(t / 1000).toFixed(2)),
+        MBps: +(sectionBytes / MB / (median(zlibTimes) / 1000)).toFixed(1),
+        MB: +(zlibSize / MB).toFixed(2),
+      },
+      packageVsFflate6: +(median(fflateTimes) / median(packTimes)).toFixed(2),
+      peakRssMB: +(process.memoryUsage().rss / MB).toFixed(0),
+    },
+    null,
+    2,
+  ),
+);
