@@ -1,7 +1,7 @@
 import { catalogRefs } from "../resources/catalog-refs.ts";
 import { generateChannels } from "./channels.ts";
 import { generateContent } from "./content.ts";
-import type { Generator } from "./context.ts";
+import type { GenContext, Generator } from "./context.ts";
 import { generateCustomerGroups, generateCustomers } from "./customers.ts";
 import { generateLocations, generateStock } from "./inventory.ts";
 import { generateMarketing } from "./marketing.ts";
@@ -56,8 +56,32 @@ export const locationsGenerator: Generator = {
     const stock = generateStock(randOf(g), catalogRefs(g.ctx.store), locations);
     const table = g.ctx.store.table("inventory_levels", "_key");
     for (const row of stock) table.insert({ _key: `${row.location_id}:${row.variant_id}`, ...row });
+    matchCatalogStock(g, stock);
   },
 };
+
+/**
+ * BigCommerce keeps a variant's catalog `inventory_level` equal to its stock over all locations, and a
+ * product that tracks inventory reports the sum of its variants (its base variant for a simple product).
+ */
+function matchCatalogStock(g: GenContext, stock: { variant_id: number; total_inventory_onhand: number }[]) {
+  const totals = new Map<number, number>();
+  for (const row of stock)
+    totals.set(row.variant_id, (totals.get(row.variant_id) ?? 0) + row.total_inventory_onhand);
+  const variants = g.ctx.store.table("variants");
+  const byProduct = new Map<number, number>();
+  for (const v of variants.all()) {
+    const level = totals.get(v.id) ?? 0;
+    if (v.inventory_level !== level) variants.replace({ ...v, inventory_level: level });
+    byProduct.set(v.product_id, (byProduct.get(v.product_id) ?? 0) + level);
+  }
+  const products = g.ctx.store.table("products");
+  for (const p of products.all()) {
+    const level = byProduct.get(p.id) ?? 0;
+    if (p.inventory_tracking !== "none" && p.inventory_level !== level)
+      products.replace({ ...p, inventory_level: level });
+  }
+}
 
 export const priceListsGenerator: Generator = {
   name: "price_lists",

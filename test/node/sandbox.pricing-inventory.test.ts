@@ -106,6 +106,32 @@ describe("sandbox locations and inventory", () => {
     expect((await api("DELETE", "/v3/inventory/locations?location_id:in=1")).status).toBe(422);
   });
 
+  it("generates catalog stock that matches location stock: variants the total, tracking products their variants' sum", async () => {
+    const { api } = await sandboxStore("demo");
+    const items = (await api("GET", "/v3/inventory/items?limit=250")).body.data as {
+      identity: { variant_id: number };
+      locations: { total_inventory_onhand: number }[];
+    }[];
+    const onHand = new Map(
+      items.map((i) => [
+        i.identity.variant_id,
+        i.locations.reduce((n, l) => n + l.total_inventory_onhand, 0),
+      ]),
+    );
+    const products = (await api("GET", "/v3/catalog/products?limit=250&include=variants")).body.data;
+    let checked = 0;
+    for (const p of products) {
+      let sum = 0;
+      for (const v of p.variants) {
+        expect(v.inventory_level, `variant ${v.id}`).toBe(onHand.get(v.id));
+        sum += v.inventory_level;
+        checked++;
+      }
+      if (p.inventory_tracking !== "none") expect(p.inventory_level, `product ${p.id}`).toBe(sum);
+    }
+    expect(checked).toBe(onHand.size);
+  });
+
   it("absolute adjustments set stock per location (≤2000 items) and the variant follows the total", async () => {
     const { api } = await sandboxStore("demo");
     const variant = (await api("GET", "/v3/catalog/variants?limit=1")).body.data[0];
