@@ -47,6 +47,7 @@ const PRICE = {
   d1RowsReadPerM: 0.001,
   d1RowsWrittenPerM: 1,
   d1GbMonth: 0.75,
+  doGbMonth: 0.2,
   r2GbMonth: 0.015,
   r2ClassAPerM: 4.5,
   r2ClassBPerM: 0.36,
@@ -94,7 +95,12 @@ const r2BytesPerIncrVersion = incr.newVersions > 0 ? incr.r2BytesStored / incr.n
  * record); otherwise a steady month, where the weekly full listing writes only what changed (so its
  * writes are an incremental's) and the vault holds `retainedDays` of daily changes.
  */
-function month(initial: boolean, retainedDays: number, indexRows: boolean, seenPerPage = A.seenIdsPerPage) {
+function month(
+  initial: boolean,
+  retainedDays: number,
+  indexRows: boolean,
+  { seenPerPage = A.seenIdsPerPage, indexInDo = false } = {},
+) {
   // Exports are paced reads too: calls / 120 per 30 s.
   const exportMinutes = (exp.apiCalls / 120) * 0.5;
   const jobSeconds =
@@ -165,7 +171,8 @@ function month(initial: boolean, retainedDays: number, indexRows: boolean, seenP
     doRowsWritten: (units.doRowsWritten / 1e6) * PRICE.doRowsWrittenPerM,
     d1RowsWritten: (units.d1RowsWritten / 1e6) * PRICE.d1RowsWrittenPerM,
     d1RowsRead: (units.d1RowsRead / 1e6) * PRICE.d1RowsReadPerM,
-    d1Storage: units.d1GbMonth * PRICE.d1GbMonth,
+    // The proposal: the same index in the store's Durable Object SQLite, billed at its storage price.
+    d1Storage: units.d1GbMonth * (indexInDo ? PRICE.doGbMonth : PRICE.d1GbMonth),
     r2ClassA: (units.r2ClassA / 1e6) * PRICE.r2ClassAPerM,
     r2ClassB: (units.r2ClassB / 1e6) * PRICE.r2ClassBPerM,
     r2Storage: units.r2GbMonth * PRICE.r2GbMonth,
@@ -196,9 +203,14 @@ console.log(
 console.log(
   `steady month counting D1 table rows only (no index entries): $${steadyLow.total.toFixed(4)} (D1 rows written $${steadyLow.cost.d1RowsWritten.toFixed(4)})`,
 );
-const steadySeenPages = month(false, 365 - 30, true, true);
+const steadySeenPages = month(false, 365 - 30, true, { seenPerPage: true });
+const steadyBoth = month(false, 365 - 30, true, { seenPerPage: true, indexInDo: true });
+const steadyBothLow = month(false, 365 - 30, false, { seenPerPage: true, indexInDo: true });
 console.log(
   `steady month with the backup job's seen ids stored per page: $${steadySeenPages.total.toFixed(4)} (DO rows written $${steadySeenPages.cost.doRowsWritten.toFixed(4)} instead of $${steady.cost.doRowsWritten.toFixed(4)})`,
+);
+console.log(
+  `steady month with seen ids per page and the version index in the store's Durable Object SQLite: $${steadyBoth.total.toFixed(4)} ($${steadyBothLow.total.toFixed(4)} counting table rows only; index storage $${steadyBoth.cost.d1Storage.toFixed(4)})`,
 );
 console.log(`seen ids per full listing ${seenPerFull}, per daily incremental ${seenPerIncremental}`);
 console.log(
