@@ -108,4 +108,43 @@ describe("Export as a merchant", () => {
     await app.getByLabel("Show from (start date)").fill(future);
     await app.getByText("No exports in this period").waitFor();
   });
+
+  it("Quick Export after BigCommerce revoked the token: says so, and exports from the latest backup with image files", async () => {
+    const { page } = browser();
+    const app = await openExport(page, "Quick Export");
+    // BigCommerce revokes the app's token; its uninstall callback has not reached the app.
+    const revoked = await fetch(`${stack().sandboxUrl}/__sandbox/stores/${stack().storeHash}/uninstall`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(revoked.status).toBe(200);
+    await app
+      .getByRole("tab", { name: "History" })
+      .or(app.getByRole("link", { name: "History" }))
+      .first()
+      .click();
+    await app.getByRole("heading", { level: 2, name: "History" }).waitFor();
+    await app
+      .getByRole("tab", { name: "Quick Export" })
+      .or(app.getByRole("link", { name: "Quick Export" }))
+      .first()
+      .click();
+    await app.getByText("BigCommerce no longer accepts Strongbox's access to this store").waitFor();
+    expect(await app.getByRole("radio", { name: /Your store, now/ }).isDisabled()).toBe(true);
+    expect(await app.getByRole("radio", { name: /From the latest backup/ }).isChecked()).toBe(true);
+    const group = app.getByRole("group", { name: "Store business data" });
+    await group.getByRole("checkbox", { name: "Brands", exact: true }).check();
+    await app.getByRole("checkbox", { name: "Include image files" }).check();
+    await app.getByText(/Estimated size: about .* image files of/).waitFor();
+    await app.getByLabel("Your emails").fill("ops@example.com");
+    await app.getByLabel("Your emails").press("Enter");
+    await app.getByRole("button", { name: "Start export" }).click();
+    await app.getByText("Your export is ready").waitFor({ timeout: 90_000 });
+    await app.getByText(/Built from your latest backup \(as of .*\), not read from/).waitFor();
+    const href = (await app.getByRole("link", { name: /\.zip$/ }).getAttribute("href")) ?? "";
+    const res = await fetch(href);
+    expect(res.status).toBe(200);
+    await saveScreenshot(page, "export-quick-token-revoked");
+  });
 });
