@@ -9,7 +9,13 @@ import {
 import type { Ctx } from "../engine/context.ts";
 import { ApiError, isoDate } from "../engine/http.ts";
 import type { Rec } from "../engine/table.ts";
-import { priceVariant, productImage, productVariant, sumInventory } from "./catalog-variants.ts";
+import {
+  priceVariant,
+  productImage,
+  productVariant,
+  requireDownloadable,
+  sumInventory,
+} from "./catalog-variants.ts";
 
 const SCOPE = "store_v2_products";
 
@@ -155,6 +161,8 @@ function validateEmbedded(input: Rec, ctx: Ctx): Record<string, string> {
       }
       const { errors: e } = cleanInput(def, item, true);
       if (field === "variants" && !item.sku) e.sku = "error.path.missing";
+      // Refused before the product exists, as BigCommerce refuses the whole request.
+      if (field === "images" && typeof item.image_url === "string") requireDownloadable(ctx, item.image_url);
       for (const [k, v] of Object.entries(e)) {
         if (field === "variants" && k === "option_values") continue;
         errors[`${field}[${i}].${k}`] = v;

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { cdnFile } from "../cdn.ts";
 import type { RouteApi } from "../engine/collection.ts";
 import {
   cascadeDelete,
@@ -424,10 +425,11 @@ export const productImage = defineResource({
   },
   readOnly: ["product_id", "image_file", "url_zoom", "url_standard", "url_thumbnail", "url_tiny"],
   dates: { modified: "date_modified" },
-  validate: (input, _ctx, existing) => {
+  validate: (input, ctx, existing) => {
     if (!existing && !input.image_url) return { image_url: "error.path.missing" };
     if (typeof input.image_url === "string" && input.image_url.length > 255)
       return { image_url: "error.maxLength (255)" };
+    if (typeof input.image_url === "string") requireDownloadable(ctx, input.image_url);
     return undefined;
   },
   build: (rec, input, ctx) => {
@@ -451,6 +453,25 @@ export const productImage = defineResource({
 
 export const variantPath = "/catalog/products/:product_id/variants";
 export { listPage };
+
+/**
+ * BigCommerce downloads an image given by URL and answers 400 when it cannot. The sandbox can tell only
+ * for its own CDN: a lost (or non-image) file there is refused; other hosts are taken on trust.
+ */
+export function requireDownloadable(ctx: Ctx, url: string): void {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return;
+  }
+  if (!path.startsWith(`/__sandbox/cdn/${ctx.store.hash}/`) || cdnFile(ctx.store, path)) return;
+  throw new ApiError(
+    400,
+    "The requested resource could not be downloaded and may be invalid. Possible reasons include malformed request syntax or the file host blocking requests.",
+    { image_url: url },
+  );
+}
 
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 /** Variant (and modifier value) image files: "Files larger than 1 MB are not accepted". */
@@ -564,6 +585,7 @@ export function productImageRoutes(api: RouteApi): void {
         const body = (await readBody(c)) as Rec | undefined;
         if (typeof body?.image_url !== "string" || !body.image_url)
           throw invalid({ image_url: "error.path.missing" }, "Image was not valid");
+        requireDownloadable(ctx, body.image_url);
         imageUrl = body.image_url;
       }
       updateRecord(productVariant, variant, { image_url: imageUrl }, ctx);

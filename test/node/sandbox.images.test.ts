@@ -120,7 +120,8 @@ describe("sandbox images: generated files behind every image URL", () => {
 
     // Another sandbox process with the same seed serves the same bytes at the same path.
     const twin = await sandboxStore("demo");
-    const twinFirst = (await twin.api("GET", `/v3/catalog/products/${product.id}/images/${first.id}`)).body.data;
+    const twinFirst = (await twin.api("GET", `/v3/catalog/products/${product.id}/images/${first.id}`)).body
+      .data;
     expect(await sha((await download(twin, twinFirst.url_zoom)).bytes)).toBe(await sha(a.bytes));
 
     const brand = (await store.api("GET", "/v3/catalog/brands?limit=250")).body.data.find(
@@ -321,5 +322,46 @@ describe("sandbox images: lost files and CDN stats", () => {
       bytes: kept.bytes.length + sibling.bytes.length,
       not_found: 6,
     });
+  });
+
+  it("refuses to create an image from a lost file's URL (400), as BigCommerce cannot download it", async () => {
+    const store = await sandboxStore("demo");
+    const product = (
+      await store.api("GET", "/v3/catalog/products?limit=50&include=images,variants")
+    ).body.data.find((p: { images: unknown[] }) => p.images.length >= 1);
+    const dead = product.images[0].url_zoom;
+    await store.admin("POST", `/stores/${store.hash}/images/lose`, { url: dead });
+    const again = await store.api("POST", `/v3/catalog/products/${product.id}/images`, { image_url: dead });
+    expect(again.status).toBe(400);
+    const variant = product.variants[0];
+    const onVariant = await store.api(
+      "POST",
+      `/v3/catalog/products/${product.id}/variants/${variant.id}/image`,
+      {
+        image_url: dead,
+      },
+    );
+    expect(onVariant.status).toBe(400);
+    const embedded = await store.api("POST", "/v3/catalog/products", {
+      name: "Dead picture",
+      type: "physical",
+      weight: 1,
+      price: 5,
+      images: [{ image_url: dead, is_thumbnail: true }],
+    });
+    expect(embedded.status).toBe(400);
+    expect((await store.api("GET", "/v3/catalog/products?name=Dead%20picture")).body.data).toEqual([]);
+    // A file still on the CDN, or any other host, is accepted.
+    const alive = await store.api("POST", `/v3/catalog/products/${product.id}/images`, {
+      image_url: dead.replace(/\/(\d+)\.jpg$/, "/$1-copy.jpg"),
+    });
+    expect(alive.status).toBe(200);
+    expect(
+      (
+        await store.api("POST", `/v3/catalog/products/${product.id}/images`, {
+          image_url: "https://cdn.example.com/x.jpg",
+        })
+      ).status,
+    ).toBe(200);
   });
 });
