@@ -592,4 +592,29 @@ export function productImageRoutes(api: RouteApi): void {
       return respond(productVariant, 200, { data: { image_url: imageUrl }, meta: {} });
     },
   );
+  // The picture shown when a modifier value is picked: multipart only, kept in `adjusters.image_url`.
+  api.on(
+    "POST",
+    "v3",
+    "/catalog/products/:product_id{[0-9]+}/modifiers/:modifier_id{[0-9]+}/values/:value_id{[0-9]+}/image",
+    async (c, ctx) => {
+      requireScope(ctx, productModifierValues, true);
+      const modifier = ctx.store.table("product_modifiers").get(Number(ctx.params.modifier_id));
+      if (!modifier || modifier.product_id !== Number(ctx.params.product_id))
+        throw new ApiError(404, "Modifier not found");
+      ctx.parent = modifier;
+      const value = findRecord(productModifierValues, ctx, ctx.params.value_id);
+      const upload = await uploadedFile(c);
+      if (!upload) throw invalid({ image_file: "error.path.missing" }, "Image was not valid");
+      const folder = `products/${modifier.product_id}/modifiers/${value.id}`;
+      const imageUrl = await storeUpload(ctx, origin(c), folder, upload.file, MAX_VARIANT_IMAGE_BYTES);
+      updateRecord(
+        productModifierValues,
+        value,
+        { adjusters: { ...value.adjusters, image_url: imageUrl } },
+        ctx,
+      );
+      return respond(productModifierValues, 200, { data: { image_url: imageUrl }, meta: {} });
+    },
+  );
 }

@@ -220,6 +220,32 @@ describe("sandbox images: uploads", () => {
       expect(await sha((await download(store, rec.image_url)).bytes)).toBe(await sha(replacement));
     }
 
+    // A modifier value's picture (multipart only) lands in its adjusters.
+    const modifier = (
+      await store.api("POST", "/v3/catalog/products/2/modifiers", {
+        display_name: "Wrapping",
+        type: "radio_buttons",
+        required: false,
+        option_values: [{ label: "Gift paper", sort_order: 0, is_default: false }],
+      })
+    ).body.data;
+    const value = modifier.option_values[0];
+    const modifierImage = await send(
+      store,
+      "POST",
+      `/v3/catalog/products/${modifier.product_id}/modifiers/${modifier.id}/values/${value.id}/image`,
+      multipart({ image_file: new File([png], "swatch.png", { type: "image/png" }) }),
+    );
+    expect(modifierImage.status).toBe(200);
+    const valueNow = (
+      await store.api(
+        "GET",
+        `/v3/catalog/products/${modifier.product_id}/modifiers/${modifier.id}/values/${value.id}`,
+      )
+    ).body.data;
+    expect(valueNow.adjusters.image_url).toBe(modifierImage.body.data.image_url);
+    expect(await sha((await download(store, valueNow.adjusters.image_url)).bytes)).toBe(await sha(png));
+
     // BigCommerce checks the file itself, and variant images above 1 MB are refused.
     const text = await send(
       store,
@@ -251,8 +277,18 @@ describe("sandbox images: uploads", () => {
       "/v3/catalog/products/3/images",
       multipart({ image_file: file() }),
     );
+    const modifier = (
+      await store.api("POST", "/v3/catalog/products/3/modifiers", {
+        display_name: "Engraving",
+        type: "radio_buttons",
+        required: false,
+        option_values: [{ label: "Initials", sort_order: 0, is_default: false }],
+      })
+    ).body.data;
+    const valueImage = `/v3/catalog/products/3/modifiers/${modifier.id}/values/${modifier.option_values[0].id}/image`;
     const cases: [string, string, FormData][] = [
       ["PUT", `/v3/catalog/products/3/images/${created.body.data.id}`, multipart({ image_file: file() })],
+      ["POST", valueImage, multipart({ image_file: file() })],
       ["POST", `/v3/catalog/products/3/variants/${variant.id}/image`, multipart({ image_file: file() })],
       ["POST", "/v3/catalog/brands/1/image", multipart({ image_file: file() })],
       ["POST", "/v3/catalog/categories/1/image", multipart({ image_file: file() })],
