@@ -23,7 +23,7 @@ import {
   zipKey,
 } from "./package";
 import { deleteStaged, renderStagedPage, type StagedRecord, stageKey } from "./staging";
-import { lastCaptureAt, vaultPage } from "./vault-source";
+import { lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
 
 export type ExportSource = "live" | "vault";
 
@@ -220,7 +220,6 @@ async function vaultFetchStep(ctx: JobContext, state: ExportState): Promise<Expo
     vaultPage: state.vaultPage + 1,
     pages: { ...state.pages, [key]: seq + (page.records.length ? 1 : 0) },
     counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + page.records.length },
-    totals: { ...state.totals, [key]: null },
   };
   if (!page.hasMore) next = nextType(next);
   await updateRow(ctx, state.exportId, { counts: next.counts });
@@ -369,7 +368,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       pi: 0,
       pages: {},
       counts: {},
-      totals: {},
+      totals: source === "vault" ? await vaultCounts(ctx.env.DB, ctx.storeHash, types) : {},
       calls: {},
       columns: {},
       unavailable: {},

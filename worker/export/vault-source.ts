@@ -31,6 +31,22 @@ export async function lastCaptureAt(
   return row?.at ?? null;
 }
 
+/** Records not deleted per type: the totals of a vault export's progress bars. */
+export async function vaultCounts(
+  db: D1Database,
+  storeHash: string,
+  types: string[],
+): Promise<Record<string, number>> {
+  const { results } = await db
+    .prepare(
+      `select type, count(*) as n from records
+       where store_hash = ? and type in (select value from json_each(?)) and deleted = 0 group by type`,
+    )
+    .bind(storeHash, JSON.stringify(types))
+    .all<{ type: string; n: number }>();
+  return Object.fromEntries(types.map((t) => [t, results.find((r) => r.type === t)?.n ?? 0]));
+}
+
 /** What an export of these types holds, from the vault: records not deleted and their JSON size. */
 export async function vaultSize(
   db: D1Database,
