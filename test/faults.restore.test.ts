@@ -1,5 +1,6 @@
+import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectFaultMet, expectSameVault, SCENARIOS, underFault } from "./faults.support";
+import { expectFaultMet, expectSameVault, report, SCENARIOS, underFault } from "./faults.support";
 import {
   finished,
   type Item,
@@ -10,6 +11,26 @@ import {
   startBulk,
   storeAfterMutation,
 } from "./recovery.support";
+import { sandbox } from "./support/install";
+import { jobsOf } from "./support/stores";
+
+type Delivery = { headers: Record<string, string>; payload: { hash: string } };
+
+/** Waits until the webhook route has no capture queued for this store (the consumer cleared every mark). */
+async function eventuallyNoPendingCapture(storeHash: string) {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const pending = await env.DB.prepare(
+      "select count(*) as n from seen_nonces where nonce like ? and expires_at > ?",
+    )
+      .bind(`capture:${storeHash}:%`, Date.now())
+      .first<number>("n");
+    const job = await jobsOf(storeHash).status();
+    if (pending === 0 && job?.status !== "running") return;
+    if (Date.now() > until) throw new Error(`captures still pending: ${pending}`);
+  }
+}
 
 /**
  * Fault matrix, bulk restore: each row takes a demo store generated from the same seed as an
@@ -24,6 +45,29 @@ const SEED = 84;
 const BAD_IMPORT = { kind: "bad-import", share: 0.3 } as const;
 
 type Store = Awaited<ReturnType<typeof storeAfterMutation>>;
+
+/**
+ * Products as the merchant compares them, with the image file names BigCommerce assigns on upload
+ * left out (a re-created product's images are uploaded again: same files, new URLs), in image order.
+ */
+function comparable(ex: Record<string, Record<string, unknown>[]>): Map<number, unknown> {
+  const out = new Map<number, unknown>();
+  for (const [id, state] of productsOf(ex)) {
+    const s = state as { images?: { image_url?: string; sort_order?: number }[] } | null;
+    if (!s?.images) {
+      out.set(id, state);
+      continue;
+    }
+    const images = s.images
+      .map((i) => ({
+        ...i,
+        image_url: String(i.image_url).replace(/\/products\/\d+\/(?:\d+-)?([^/]+)$/, "/products/$1"),
+      }))
+      .sort((a, b) => (a.sort_order ?? 0) - (b.sort_order ?? 0));
+    out.set(id, { ...s, images });
+  }
+  return out;
+}
 
 /** The demo store after a bad import and two products deleted by hand, both backed up. */
 const damagedStore = () =>
@@ -54,9 +98,9 @@ async function expectNothingHalfWritten(store: Store, restoreId: string): Promis
     [...updated, ...deleted].sort((a, b) => a - b),
   );
   const live = await store.bc.export();
-  const now = productsOf(live);
-  const version = productsOf(store.before);
-  const imported = productsOf(store.after);
+  const now = comparable(live);
+  const version = comparable(store.before);
+  const imported = comparable(store.after);
   for (const item of items) {
     const id = Number(item.recordId);
     expect(["done", "error"], `${item.recordId}: ${item.status}`).toContain(item.status);
@@ -82,7 +126,7 @@ let baseline: { store: Store; products: unknown };
 /** The store's products as the merchant sees them, without the store hash (image URLs carry it). */
 const liveProducts = async (store: Store) =>
   JSON.parse(
-    JSON.stringify([...productsOf(await store.bc.export())]).replaceAll(store.storeHash, "{store}"),
+    JSON.stringify([...comparable(await store.bc.export())]).replaceAll(store.storeHash, "{store}"),
   ) as unknown;
 
 beforeAll(async () => {
@@ -118,4 +162,65 @@ describe("a bulk restore under each fault", () => {
     },
     120_000,
   );
+});
+
+describe("a bulk restore whose own writes are announced by webhooks, duplicated, delayed and out of order", () => {
+  // Known bug (bulk-restore, worker/restore/batch.ts since f7e4189/3db7d29): the version a bulk restore
+  // records as the state after its write keeps the variant list read before the write, so a restored
+  // product's variants carry the imported calculated_price (10.71 instead of 107.12 for product 9);
+  // the webhook's capture then records the true state as a new version of 10 of the 16 products.
+  // Remove `.fails` once the restore records what it wrote.
+  it.fails("records no version beyond the undisturbed restore's: each announced product is already in the vault as restored", async () => {
+    const store = await damagedStore();
+    // Automatic sync (a Pro feature) registers the hooks of the plan's synced types.
+    expect((await store.api("/api/plan", { method: "PUT", json: { plan: "pro" } })).status).toBe(200);
+    expect((await jobsOf(store.storeHash).syncWebhooks(true)).created).toBeGreaterThan(0);
+    await sandbox(`/__sandbox/stores/${store.storeHash}/webhooks/deliveries?drain=1`);
+    await sandbox(`/__sandbox/stores/${store.storeHash}/faults`, {
+      method: "PUT",
+      json: { webhookDuplicateRate: 0.5, webhookDelayMs: 300, seed: 21 },
+    });
+    const restoreId = await startRestore(store);
+    const done = await finished(store, restoreId);
+    expect(done.restore).toMatchObject({ status: "done", errorCount: 0 });
+    await new Promise((r) => setTimeout(r, 400));
+    const deliveries = (
+      await sandbox<Delivery[]>(`/__sandbox/stores/${store.storeHash}/webhooks/deliveries?drain=1`)
+    ).reverse();
+    const announced = new Set(deliveries.map((d) => d.payload.hash)).size;
+    expect(deliveries.length).toBeGreaterThan(announced); // some came twice
+    for (const d of deliveries) {
+      const res = await exports.default.fetch("http://app.test/webhooks/bigcommerce", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...d.headers },
+        body: JSON.stringify(d.payload),
+      });
+      expect(res.status).toBe(200);
+    }
+    // The captures run from the queue: wait until none is pending, then compare.
+    await eventuallyNoPendingCapture(store.storeHash);
+    await sandbox(`/__sandbox/stores/${store.storeHash}/faults`, {
+      method: "PUT",
+      json: { webhookDuplicateRate: 0, webhookDelayMs: 0 },
+    });
+    report({
+      job: "bulk restore",
+      scenario: "its writes announced by webhooks",
+      deliveries: deliveries.length,
+      announced,
+    });
+    const echoed = await env.DB.prepare(
+      "select record_id from versions where store_hash = ? and source = 'webhook' order by record_id",
+    )
+      .bind(store.storeHash)
+      .all<{ record_id: string }>();
+    await expectNothingHalfWritten(store, restoreId);
+    expect(await liveProducts(store)).toEqual(baseline.products);
+    // The restore recorded each product as it left it, so reading it again finds nothing new.
+    expect(
+      echoed.results.map((r) => r.record_id),
+      "versions the restore got wrong",
+    ).toEqual([]);
+    await expectSameVault(store.storeHash, baseline.store.storeHash, "webhooks after a restore");
+  }, 120_000);
 });
