@@ -307,4 +307,25 @@ describe("Image files in the vault", () => {
       expect(await shasInOrder(images)).toEqual(shas);
     }
   });
+
+  it("replaces a live product's pictures whose files the CDN lost when the product is restored to a version", async () => {
+    const store = await catalogStore(37);
+    const id = await photographedProduct(store, "Wool Scarf", "WS-1");
+    await runBackup(store.storeHash, CATALOG);
+    const original = await pictures(store, id);
+    const item = await (await store.api(`/api/vault/items/products/${id}`)).json<{
+      versions: { id: number }[];
+    }>();
+
+    // The product is renamed; meanwhile its files vanish from the CDN while it still points at them.
+    await store.bc.put(`/v3/catalog/products/${id}`, { name: "Wool Scarf (typo)" });
+    for (const url of original.urls) await loseFile(url);
+
+    const result = await restoreThrough(store, "products", String(id), item.versions[0].id);
+    expect(result.items[0]).toMatchObject({ action: "update", status: "done" });
+    expect(result.items[0].message).toMatch(/4 image files uploaded from the vault/);
+    const restored = await pictures(store, id);
+    expect(restored.images).toEqual(original.images);
+    expect(restored.variants).toEqual(original.variants);
+  });
 });

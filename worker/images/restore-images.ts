@@ -89,7 +89,8 @@ export async function planImageUploads(ctx: RestoreContext, item: PlannedItem): 
     const contentType = sha256 ? files.get(sha256) : undefined;
     if (!sha256 || !contentType) continue;
     const shown = liveRefs.find((l) => l.field === ref.field && sameFile(l, ref, sha, ref.field, item));
-    if (shown) {
+    // A live image whose file the CDN lost is a broken picture: replaced by an upload like a missing one.
+    if (shown && !(await gone(shown.url))) {
       if (ref.field.upload?.creates) repoint(target, ref, shown);
       continue;
     }
@@ -107,6 +108,17 @@ export async function planImageUploads(ctx: RestoreContext, item: PlannedItem): 
   }
   item.target = target;
   return uploads;
+}
+
+/** Whether the CDN says the file is gone (404/410). Unreachable or slow counts as there: nothing is replaced on a guess. */
+async function gone(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { method: "HEAD", signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    return res.status === 404 || res.status === 410;
+  } catch {
+    return false;
+  }
 }
 
 /** Does the live image show the version's file: the same image (id and URL), the same URL, or the same bytes? */
