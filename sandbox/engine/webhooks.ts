@@ -26,6 +26,24 @@ export async function flushEvents(ctx: Ctx): Promise<void> {
   }
 }
 
+/** "A webhook subscription becomes deactivated after 90 days of inactivity" (BigCommerce's webhooks overview). */
+export const IDLE_DEACTIVATION_MS = 90 * 86_400_000;
+
+/**
+ * Deactivates a hook whose last event (or creation, or edit) is more than 90 days old, instead of calling it;
+ * otherwise notes this event as its latest activity.
+ */
+function idleTooLong(store: Store, hook: Rec, now: number): boolean {
+  // Editing the hook (switching it back on) counts as activity.
+  const last = Math.max(hook._last_event_at ?? 0, (hook.updated_at ?? hook.created_at) * 1000);
+  if (now - last > IDLE_DEACTIVATION_MS) {
+    store.table("hooks").replace({ ...hook, is_active: false, updated_at: Math.floor(now / 1000) });
+    return true;
+  }
+  hook._last_event_at = now;
+  return false;
+}
+
 /** Sends (or queues) BigCommerce's callback payload to every active hook of the store covering `scope`. */
 export async function raiseWebhook(
   state: SandboxState,
@@ -40,6 +58,7 @@ export async function raiseWebhook(
   for (const hook of hooks) {
     if (!hook.is_active || !scopeMatches(hook.scope, scope)) continue;
     if (only && hook.client_id !== only.clientId) continue;
+    if (idleTooLong(store, hook, now)) continue;
     const body: Rec = {
       scope,
       store_id: String(store.id),

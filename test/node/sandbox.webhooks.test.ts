@@ -121,4 +121,30 @@ describe("sandbox webhooks over HTTP: BigCommerce's retries and deactivation", (
     await new Promise((r) => setTimeout(r, 200));
     expect(calls).toHaveLength(11);
   });
+
+  it("deactivates a hook after 90 days without any event, as BigCommerce does", async () => {
+    const day = 86_400_000;
+    let now = Date.UTC(2026, 0, 1);
+    const { api, admin, hash } = await sandboxStore("demo", { now: () => now });
+    const hook = (
+      await api("POST", "/v3/hooks", { scope: "store/product/updated", destination: "https://app.example/h" })
+    ).body.data;
+    const delivered = async () =>
+      (await admin("GET", `/stores/${hash}/webhooks/deliveries?drain=1`)).body.length;
+    now += 89 * day;
+    await api("PUT", "/v3/catalog/products/3", { price: 81 });
+    expect(await delivered()).toBe(1);
+    // 89 more days: counted from the last event, not from creation.
+    now += 89 * day;
+    await api("PUT", "/v3/catalog/products/3", { price: 82 });
+    expect(await delivered()).toBe(1);
+    now += 91 * day;
+    await api("PUT", "/v3/catalog/products/3", { price: 83 });
+    expect(await delivered()).toBe(0);
+    expect((await api("GET", `/v3/hooks/${hook.id}`)).body.data.is_active).toBe(false);
+    // Switched back on, it is called again.
+    await api("PUT", `/v3/hooks/${hook.id}`, { is_active: true });
+    await api("PUT", "/v3/catalog/products/3", { price: 84 });
+    expect(await delivered()).toBe(1);
+  });
 });
