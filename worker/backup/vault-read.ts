@@ -1,4 +1,4 @@
-import { inflateSync } from "fflate";
+import { inflateRawSync } from "node:zlib";
 import { contentTypes, getType } from "../bigcommerce/registry";
 import type { Version } from "../db/schema";
 import { packKey } from "./vault-writer";
@@ -20,8 +20,8 @@ export async function readVersionBody<T = Record<string, unknown>>(
     range: { offset: version.offset, length: version.length },
   });
   if (!obj) throw new Error(`Pack ${version.packId} is missing from the vault`);
-  const compressed = new Uint8Array(await obj.arrayBuffer());
-  return JSON.parse(new TextDecoder().decode(inflateSync(compressed))) as T;
+  // workerd's native zlib (nodejs_compat) inflates the raw DEFLATE entry several times faster than fflate.
+  return JSON.parse(new TextDecoder().decode(inflateRawSync(await obj.arrayBuffer()))) as T;
 }
 
 type VersionRow = {
