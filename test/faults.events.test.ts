@@ -241,6 +241,49 @@ describe("webhooks duplicated, delayed and out of order", () => {
   });
 });
 
+describe("a backup and an export requested at the same moment", () => {
+  it("runs exactly one; the other is refused with job_running and leaves no row", async () => {
+    const session = await installViaOAuth("demo", 101);
+    await sandbox(`/__sandbox/stores/${session.storeHash}/quota`, {
+      method: "PUT",
+      json: { quota: "unlimited" },
+    });
+    const count = async (table: string) =>
+      (await env.DB.prepare(`select count(*) as n from ${table} where store_hash = ?`)
+        .bind(session.storeHash)
+        .first<number>("n")) ?? 0;
+    const outcomes: string[] = [];
+    for (const exportFirst of [false, true]) {
+      const before = { backups: await count("backups"), exports: await count("exports") };
+      const backup = () =>
+        session.api("/api/backups", { method: "POST", json: { types: ["brands", "categories"] } });
+      const exp = () =>
+        session.api("/api/exports", {
+          method: "POST",
+          json: { types: ["brands", "categories"], emails: ["owner@example.com"] },
+        });
+      const [b, e] = exportFirst
+        ? await Promise.all([exp(), backup()]).then(([e1, b1]) => [b1, e1])
+        : await Promise.all([backup(), exp()]);
+      const started = [b, e].filter((r) => r.status < 300);
+      const refused = [b, e].filter((r) => r.status >= 300);
+      expect(started, "exactly one job runs").toHaveLength(1);
+      expect(refused.map((r) => r.status)).toEqual([409]);
+      const err = await refused[0].json<{ error: { code: string; message: string } }>();
+      expect(err.error.code).toBe("job_running");
+      expect(err.error.message).toMatch(/running/i);
+      await started[0].body?.cancel();
+      expect((await waitForJob(session.storeHash, 55_000)).status).toBe("done");
+      expect(await count("backups")).toBe(before.backups + (b.status < 300 ? 1 : 0));
+      expect(await count("exports")).toBe(before.exports + (e.status < 300 ? 1 : 0));
+      outcomes.push(
+        `${exportFirst ? "export" : "backup"} called first: ${b.status < 300 ? "backup" : "export"} ran`,
+      );
+    }
+    report({ job: "backup + export", scenario: "same moment", outcomes });
+  });
+});
+
 describe("a backup and a restore requested at the same moment", () => {
   it("runs exactly one; the other is refused with a clear message and leaves no trace", async () => {
     const store = await storeAfterMutation(93, { kind: "bad-import", share: 0.3 });
