@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { imageFilesSize, listImageFiles } from "../worker/images/catalog";
 import { catalogStore } from "./support/catalog-fixture";
 import { installViaOAuth, sandbox } from "./support/install";
 import { sandboxAdmin } from "./support/stores";
@@ -147,6 +148,28 @@ describe("Image files in the vault", () => {
     }>();
     expect(storage.files).toBe(expected.size);
     expect(storage.bytes).toBeGreaterThan(0);
+
+    // What an export with "Include image files" packs: the live product's four files in display order, readable from R2.
+    const listed: { path: string; key: string; size: number }[] = [];
+    for await (const f of listImageFiles(env, store.storeHash, ["products", "customers"])) listed.push(f);
+    expect(listed.map((f) => f.path)).toEqual([
+      `images/products/${id}/1-front.jpg`,
+      `images/products/${id}/2-sole.jpg`,
+      `images/products/${id}/3-side.jpg`,
+      `images/products/${id}/4-red.jpg`,
+    ]);
+    const packed = new Set<string>();
+    for (const f of listed) {
+      const obj = await env.VAULT.get(f.key);
+      const bytes = await (obj as R2ObjectBody).arrayBuffer();
+      expect(bytes.byteLength).toBe(f.size);
+      packed.add(await sha256(bytes));
+    }
+    expect(packed).toEqual(expected);
+    expect(await imageFilesSize(env, store.storeHash, ["products"])).toEqual({
+      count: 4,
+      bytes: listed.reduce((n, f) => n + f.size, 0),
+    });
   });
 
   it("re-creates a deleted product with its image files uploaded from the vault: same bytes, order, alt text, thumbnail and variant picture", async () => {
