@@ -21,7 +21,8 @@ export function cdnFile(store: Store, path: string): { bytes: Uint8Array; type: 
   const uploaded = store.files.get(path) ?? store.files.get(original);
   if (uploaded) return uploaded;
   if (!IMAGE_PATH.test(path)) return null;
-  return generatedImage(store.seed, path.slice(CDN_PREFIX.length + store.hash.length + 1));
+  // Keyed by the store's hash too, so two stores never serve the same bytes (vaults dedupe by content).
+  return generatedImage(store.seed, path.slice(CDN_PREFIX.length));
 }
 
 /**

@@ -199,7 +199,7 @@ export function jpegImage(picture: string, key: string, size: number): Uint8Arra
   return Uint8Array.from(out);
 }
 
-/** The generated file for a CDN path: JPEG for .jpg/.jpeg, PNG otherwise. */
+/** The generated file for a CDN path (`{store_hash}/products/1/1.jpg`): JPEG for .jpg/.jpeg, PNG otherwise. */
 export function generatedImage(seed: number, relativePath: string): { bytes: Uint8Array; type: string } {
   const size = renditionSize(relativePath);
   const key = `${seed}:${relativePath}`;

@@ -118,6 +118,12 @@ describe("sandbox images: generated files behind every image URL", () => {
     expect(await sha(a.bytes)).not.toBe(await sha(b.bytes));
     expect(await sha((await download(store, first.url_zoom)).bytes)).toBe(await sha(a.bytes));
 
+    // Another store of the same profile and seed, in the same sandbox, has its own files.
+    const sibling = (await store.admin("POST", "/stores", { profile: "demo", seed: 1 })).body.store_hash;
+    const theirs = await download(store, first.url_zoom.replace(`/cdn/${store.hash}/`, `/cdn/${sibling}/`));
+    expect(theirs.status).toBe(200);
+    expect(await sha(theirs.bytes)).not.toBe(await sha(a.bytes));
+
     // Another sandbox process with the same seed serves the same bytes at the same path.
     const twin = await sandboxStore("demo");
     const twinFirst = (await twin.api("GET", `/v3/catalog/products/${product.id}/images/${first.id}`)).body
