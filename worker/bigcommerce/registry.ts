@@ -237,6 +237,9 @@ export const contentTypes = [
       { scope: "store/sku/updated", idPath: "data.sku.product_id" },
       { scope: "store/sku/deleted", idPath: "data.sku.product_id" },
       { scope: "store/sku/inventory/updated", idPath: "data.inventory.product_id" },
+      // Stock moved by orders is announced apart from store/product/updated.
+      { scope: "store/product/inventory/order/updated", idPath: "data.id" },
+      { scope: "store/sku/inventory/order/updated", idPath: "data.inventory.product_id" },
       // A metafield edit does not move the product's date_modified: only these announce it.
       { scope: "store/product/metafield/created", idPath: "data.resource_id" },
       { scope: "store/product/metafield/updated", idPath: "data.resource_id" },
