@@ -28,7 +28,7 @@ async function timedBackup() {
   let imagesFrom: number | null = null;
   for (;;) {
     const s = await jobsOf(storeHash).status();
-    if (!s || s.status !== "running") {
+    if (s?.status !== "running") {
       if (s?.status !== "done") throw new Error(`backup ${s?.status}: ${s?.error}`);
       break;
     }
