@@ -18,7 +18,7 @@ type Case = { route: ApiRoute; name: string; url: string; init: RequestInit };
 let S: AppSession;
 let rawToken = "";
 const logs: string[] = [];
-const tried: { name: string; status: number }[] = [];
+const tried: { name: string; status: number; entry?: boolean }[] = [];
 
 const PATH_TRICKS = [
   "../../etc/passwd",
@@ -376,7 +376,10 @@ beforeAll(async () => {
 afterAll(() => {
   vi.restoreAllMocks();
   const accepted = tried.filter((t) => t.status < 400);
-  console.log(`bad input: ${tried.length} cases tried, ${accepted.length} accepted`);
+  const entry = tried.filter((t) => t.entry).length;
+  console.log(
+    `bad input: ${tried.length} cases tried (${tried.length - entry} on /api routes, ${entry} on other entry points), ${accepted.length} accepted`,
+  );
 });
 
 /** Every route the app registers, as `METHOD /path/{param}` (middleware left out). */
@@ -412,7 +415,7 @@ describe("bad input on the entry points outside /api", () => {
       const text = await res.text();
       const ok = c.safe ? c.safe(res.status, text) : res.status >= 400 && res.status < 500;
       // A designed page (safe) counts as refused: it grants nothing.
-      tried.push({ name: c.name, status: ok && res.status < 400 ? 400 : res.status });
+      tried.push({ name: c.name, status: ok && res.status < 400 ? 400 : res.status, entry: true });
       if (!ok) failures.push(`${res.status} ${c.name}: ${text.slice(0, 120)}`);
     }
     expect(failures, failures.join("\n")).toEqual([]);
