@@ -160,7 +160,12 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
         in_flight: s.inFlight,
         peak_concurrency: s.peakConcurrency,
         bytes_sent: s.bytesSent,
-        cdn: { downloads: s.cdnDownloads, bytes: s.cdnBytes, not_found: s.cdnNotFound },
+        cdn: {
+          downloads: s.cdnDownloads,
+          bytes: s.cdnBytes,
+          not_found: s.cdnNotFound,
+          errors_5xx: s.cdnErrors,
+        },
         since: new Date(s.since).toISOString(),
       });
     }),

@@ -30,9 +30,16 @@ export function cdnFile(store: Store, path: string): { bytes: Uint8Array; type: 
  * (with bytes), not as API requests: BigCommerce's CDN does not count against the API quota.
  */
 export function mountCdn(app: Hono, state: SandboxState): void {
-  const serve = (c: Context) => {
+  const serve = async (c: Context) => {
     const store = state.stores.get(c.req.param("hash") ?? "");
     if (!store) return c.body(null, 404);
+    const f = store.faults;
+    const r = store.cdnFaultRng;
+    if (r.chance(f.cdnSlowRate) && f.cdnSlowMs > 0) await new Promise((ok) => setTimeout(ok, f.cdnSlowMs));
+    if (r.chance(f.cdn5xxRate)) {
+      store.stats.cdnErrors++;
+      return c.body(null, 503);
+    }
     const file = cdnFile(store, new URL(c.req.url).pathname);
     if (!file) {
       store.stats.cdnNotFound++;

@@ -15,6 +15,10 @@ export interface FaultConfig {
   dropRate: number;
   webhookDuplicateRate: number;
   webhookDelayMs: number;
+  /** Image CDN (`/__sandbox/cdn/...`): share of downloads answered 503, and slowed by `cdnSlowMs`. */
+  cdn5xxRate: number;
+  cdnSlowMs: number;
+  cdnSlowRate: number;
   seed: number;
 }
 
@@ -26,6 +30,9 @@ export const NO_FAULTS: FaultConfig = {
   dropRate: 0,
   webhookDuplicateRate: 0,
   webhookDelayMs: 0,
+  cdn5xxRate: 0,
+  cdnSlowMs: 0,
+  cdnSlowRate: 0,
   seed: 1,
 };
 
@@ -106,6 +113,8 @@ export interface Stats {
   cdnBytes: number;
   /** CDN requests answered 404 (lost or unknown files). */
   cdnNotFound: number;
+  /** CDN requests answered 503 by the `cdn5xxRate` fault. */
+  cdnErrors: number;
   /** 429s for going over an endpoint's documented concurrency limit. */
   concurrency429: number;
   since: number;
@@ -126,6 +135,7 @@ export function emptyStats(now: number): Stats {
     cdnDownloads: 0,
     cdnBytes: 0,
     cdnNotFound: 0,
+    cdnErrors: 0,
     concurrency429: 0,
     since: now,
   };
@@ -153,6 +163,8 @@ export class Store {
   window = { start: 0, used: 0 };
   faults: FaultConfig = { ...NO_FAULTS };
   faultRng = new Rng(1);
+  /** CDN faults draw from their own stream, so image downloads do not shift the API's fault sequence. */
+  cdnFaultRng = new Rng(2);
   stats: Stats;
   /** Deterministic source for server-assigned uuids and codes. */
   readonly rng: Rng;
@@ -202,6 +214,7 @@ export class Store {
   setFaults(f: Partial<FaultConfig>): FaultConfig {
     this.faults = { ...this.faults, ...f };
     this.faultRng = new Rng(this.faults.seed);
+    this.cdnFaultRng = new Rng(this.faults.seed + 1);
     return this.faults;
   }
 

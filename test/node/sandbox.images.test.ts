@@ -363,7 +363,30 @@ describe("sandbox images: lost files and CDN stats", () => {
       downloads: 2,
       bytes: kept.bytes.length + sibling.bytes.length,
       not_found: 6,
+      errors_5xx: 0,
     });
+  });
+
+  it("fails a share of CDN downloads on demand (503), repeatably for a seed, without touching API faults", async () => {
+    const store = await sandboxStore("demo");
+    const images = (await store.api("GET", "/v3/catalog/products?limit=20&include=images")).body.data.flatMap(
+      (p: { images: { url_zoom: string }[] }) => p.images.map((i) => i.url_zoom),
+    );
+    const run = async () => {
+      await store.admin("PUT", `/stores/${store.hash}/faults`, { cdn5xxRate: 0.5, seed: 7 });
+      const out: number[] = [];
+      for (const url of images) out.push((await download(store, url)).status);
+      return out;
+    };
+    await store.admin("DELETE", `/stores/${store.hash}/stats`);
+    const first = await run();
+    expect(first.filter((s) => s === 503).length).toBeGreaterThan(images.length / 4);
+    expect(first.filter((s) => s === 200).length).toBeGreaterThan(images.length / 4);
+    expect(await run()).toEqual(first);
+    expect((await store.api("GET", "/v3/catalog/products?limit=1")).status).toBe(200);
+    const stats = (await store.admin("GET", `/stores/${store.hash}/stats`)).body;
+    expect(stats.cdn.errors_5xx).toBe(2 * first.filter((s) => s === 503).length);
+    expect(stats.errors_5xx).toBe(0);
   });
 
   it("refuses to create an image from a lost file's URL (400), as BigCommerce cannot download it", async () => {
