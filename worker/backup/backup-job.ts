@@ -167,8 +167,8 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         .bind(ctx.storeHash)
         .all<{ kind: string; types: string; started_at: number }>();
       const covers = (b: { types: string }, key: string) => (JSON.parse(b.types) as string[]).includes(key);
-      const autoSync = await autoSyncOn(ctx);
-      if (autoSync) await keepWebhooksInStep(ctx);
+      // Hooks are left to only when this run could check them (a failed check trusts none).
+      const autoSync = (await autoSyncOn(ctx)) && (await keepWebhooksInStep(ctx));
       for (const key of types) {
         const type = getType(key);
         if (!type.incremental && !(autoSync && type.webhookCoverage?.changes)) continue;
@@ -518,15 +518,17 @@ function afterListing(ctx: JobContext, state: BackupState, type: ContentType): B
  * setting (registered when on, removed when off). This re-creates hooks BigCommerce deactivated
  * (90 days without deliveries, or failures) and costs one call when nothing is missing.
  */
-async function keepWebhooksInStep(ctx: JobContext) {
+async function keepWebhooksInStep(ctx: JobContext): Promise<boolean> {
   try {
     const store = await ctx.env.DB.prepare("select auto_sync from stores where hash = ?")
       .bind(ctx.storeHash)
       .first<{ auto_sync: number }>();
-    if (!store) return;
+    if (!store) return false;
     await registerWebhooks(ctx.env, ctx.storeHash, await ctx.client(), Boolean(store.auto_sync), ctx.sql);
+    return true;
   } catch (err) {
     console.error(`webhook registration for ${ctx.storeHash} failed`, err);
+    return false;
   }
 }
 
