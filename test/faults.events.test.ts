@@ -348,7 +348,10 @@ const slowStore = (storeHash: string) =>
     json: { slowRate: 1, slowMs: 150, seed: 2 },
   });
 
-const backupCase = (job: string, callback: boolean, seed: number): UninstallCase => ({
+/** Types the incremental case backs up: a calm full backup of these first, then a churn. */
+const INCREMENTAL_TYPES = ["brands", "categories", "products", "customers", "orders", "pages"];
+
+const backupCase = (job: string, callback: boolean, seed: number, incremental = false): UninstallCase => ({
   job,
   callback,
   seed,
@@ -357,19 +360,25 @@ const backupCase = (job: string, callback: boolean, seed: number): UninstallCase
     const { storeHash } = session;
     await sandbox(`/__sandbox/stores/${storeHash}/quota`, { method: "PUT", json: { quota: "unlimited" } });
     await settleJobs(storeHash);
+    if (incremental) {
+      await backupNow(storeHash, INCREMENTAL_TYPES);
+      await sandboxAdmin(`/stores/${storeHash}/mutate`, { json: { kind: "churn", share: 0.1, seed: 29 } });
+    }
     await slowStore(storeHash);
-    const started = await jobsOf(storeHash).startBackup({ kind: "manual" });
+    const started = await jobsOf(storeHash).startBackup(
+      incremental ? { kind: "scheduled", types: INCREMENTAL_TYPES } : { kind: "manual" },
+    );
     expect(started.started).toBe(true);
     return {
       storeHash,
-      underway: async () => {
-        const s = (await jobsOf(storeHash).status()) as JobStatus;
-        return Object.values(s.progress.types).some((p) => p.done > 0);
-      },
-      afterwards: async () =>
-        (await env.DB.prepare("select status, error from backups where id = ?")
+      underway: async () => ((await jobsOf(storeHash).status()) as JobStatus).calls > 2,
+      afterwards: async () => {
+        const row = await env.DB.prepare("select status, error, kind from backups where id = ?")
           .bind(started.backupId)
-          .first<{ status: string; error: string | null }>()) ?? { status: "missing", error: null },
+          .first<{ status: string; error: string | null; kind: string }>();
+        if (incremental) expect(row?.kind).toBe("incremental");
+        return row ?? { status: "missing", error: null };
+      },
     };
   },
 });
@@ -377,6 +386,7 @@ const backupCase = (job: string, callback: boolean, seed: number): UninstallCase
 const UNINSTALL_CASES: UninstallCase[] = [
   backupCase("full backup", true, 94),
   backupCase("full backup", false, 96),
+  backupCase("incremental backup", true, 102, true),
   {
     job: "bulk restore",
     callback: true,
