@@ -1,9 +1,17 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { imageFilesSize, listImageFiles } from "../worker/images/catalog";
+import type { JobStatus } from "../worker/jobs/store-jobs";
 import { catalogStore } from "./support/catalog-fixture";
 import { installViaOAuth, sandbox } from "./support/install";
-import { sandboxAdmin } from "./support/stores";
+import {
+  backupNow,
+  installTestStore,
+  jobsOf,
+  sandboxAdmin,
+  waitForJob as waitForJobStatus,
+} from "./support/stores";
 import { SANDBOX_URL } from "./support/test-env";
 import { restoreThrough, runBackup, storeApi, waitForJob } from "./support/vault-fixture";
 
@@ -350,5 +358,52 @@ describe("Image files in the vault", () => {
     const restored = await pictures(store, id);
     expect(restored.images).toEqual(original.images);
     expect(restored.variants).toEqual(original.variants);
+  });
+
+  it("a backup evicted during its image phase resumes and keeps every file once, as an undisturbed one", async () => {
+    const calm = await installTestStore("demo", { seed: 38 });
+    const rough = await installTestStore("demo", { seed: 38 });
+    await backupNow(calm.storeHash, CATALOG);
+
+    const started = await jobsOf(rough.storeHash).startBackup({ kind: "manual", types: CATALOG });
+    expect(started.started).toBe(true);
+    let interruptions = 0;
+    for (let i = 0; i < 600 && interruptions < 4; i++) {
+      const status = (await jobsOf(rough.storeHash).status()) as JobStatus;
+      if (status.status !== "running") break;
+      const listed = Object.values(status.progress.types).every(
+        (p) => p.status !== "pending" && p.status !== "running",
+      );
+      if (!listed) {
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      // Every type is listed: the job is downloading image files. Kill the object mid-step.
+      await new Promise((r) => setTimeout(r, 150));
+      await runInDurableObject(jobsOf(rough.storeHash), (_instance, state) =>
+        state.abort("evicted by the test"),
+      ).catch(() => undefined);
+      interruptions++;
+    }
+    expect(interruptions).toBeGreaterThan(0);
+    expect((await waitForJobStatus(rough.storeHash)).status).toBe("done");
+
+    const held = async (storeHash: string) =>
+      env.DB.prepare(
+        `select (select count(*) from image_files where store_hash = ?1) as files,
+                (select count(*) from version_images where store_hash = ?1) as links,
+                (select count(*) from version_images where store_hash = ?1 and complete = 0) as incomplete`,
+      )
+        .bind(storeHash)
+        .first<{ files: number; links: number; incomplete: number }>();
+    const want = await held(calm.storeHash);
+    expect(want?.files).toBeGreaterThan(50);
+    expect(await held(rough.storeHash)).toEqual(want);
+    const objects = await env.VAULT.list({ prefix: `images/${rough.storeHash}/` });
+    expect(objects.objects.length).toBe(want?.files);
+
+    await sandboxAdmin(`/stores/${rough.storeHash}/stats`, { method: "DELETE" });
+    await backupNow(rough.storeHash, CATALOG);
+    expect(await cdnDownloads(rough.storeHash)).toBe(0);
   });
 });
