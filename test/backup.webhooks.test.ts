@@ -1,6 +1,6 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { WEBHOOK_SECRET_HEADER } from "../worker/backup/webhooks";
+import { WEBHOOK_SECRET_HEADER, webhookSecret } from "../worker/backup/webhooks";
 import { webhookScopes } from "../worker/bigcommerce/registry";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin } from "./support/stores";
 import { SANDBOX_URL } from "./support/test-env";
@@ -142,6 +142,35 @@ describe("automatic sync (webhooks)", () => {
       deleted: 0,
       unchanged: 1,
     });
+  });
+
+  it("a redelivery carrying the same webhook-id is dropped even after its capture ran", async () => {
+    const [{ record_id: id }] = (
+      await env.DB.prepare(
+        "select record_id from records where store_hash = ? and type = 'products' and deleted = 0 order by record_id limit 1 offset 1",
+      )
+        .bind(storeHash)
+        .all<{ record_id: string }>()
+    ).results;
+    const secret = { [WEBHOOK_SECRET_HEADER]: await webhookSecret(env, storeHash) };
+    const delivery: Delivery = {
+      scope: "store/product/updated",
+      headers: { ...secret, "webhook-id": `msg_${id}_retry` },
+      payload: {
+        scope: "store/product/updated",
+        producer: `stores/${storeHash}`,
+        hash: "0".repeat(40),
+        created_at: Math.floor(Date.now() / 1000),
+        data: { type: "product", id: Number(id) },
+      },
+    };
+    expect(await (await deliver(delivery)).json()).toEqual({ ok: true });
+    // Let the capture run (and clear its pending mark), then BigCommerce retries the same message.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await (await deliver(delivery)).json()).toEqual({ ok: true, duplicate: true });
+    // Without the header the same payload is a possible second edit: it queues a capture.
+    const { "webhook-id": _, ...bare } = delivery.headers;
+    expect(await (await deliver({ ...delivery, headers: bare })).json()).toEqual({ ok: true });
   });
 
   it("a product metafield edit alone (date_modified unchanged) is captured from its metafield webhook", async () => {
