@@ -133,6 +133,15 @@ export function mountAdmin(app: Hono, state: SandboxState): void {
     withStore(async (c, store) => loseFiles(c, store, (await readBody(c)).body)),
   );
 
+  app.put(
+    "/__sandbox/stores/:hash/images/policy",
+    withStore(async (c, store) => {
+      const { body } = await readBody(c);
+      if (body.lose_on_delete !== undefined) store.loseDeletedImages = body.lose_on_delete === true;
+      return c.json({ lose_on_delete: store.loseDeletedImages });
+    }),
+  );
+
   // The same for a URL alone: the store is the one the URL's path names.
   app.post("/__sandbox/cdn-lose", async (c) => {
     const { body } = await readBody(c);

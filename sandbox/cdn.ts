@@ -56,6 +56,24 @@ export function mountCdn(app: Hono, state: SandboxState): void {
   app.get("/__sandbox/cdn/:hash/*", serve);
 }
 
+/**
+ * With the store's `lose_on_delete` policy, the files behind `urls` go with the record that showed them, as
+ * BigCommerce's CDN names die with the image: a restore must then upload the bytes it kept.
+ */
+export function loseWithRecord(store: Store, urls: unknown[]): void {
+  if (!store.loseDeletedImages) return;
+  for (const url of urls) {
+    if (typeof url !== "string" || !url) continue;
+    let path: string;
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      continue;
+    }
+    if (path.startsWith(`${CDN_PREFIX}${store.hash}/`)) store.lostFiles.add(originalPath(path));
+  }
+}
+
 /** Every image URL a product shows: its images' renditions and its variants' pictures. */
 function productImageUrls(store: Store, productId: number): string[] {
   const urls: string[] = [];

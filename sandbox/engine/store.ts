@@ -155,6 +155,8 @@ export class Store {
   readonly files = new Map<string, { bytes: Uint8Array; type: string }>();
   /** CDN paths (without rendition suffix) made to answer 404 by the admin `images/lose` endpoint. */
   readonly lostFiles = new Set<string>();
+  /** Opt-in (`PUT /__sandbox/stores/{hash}/images/policy`): deleting an image's record loses its file. */
+  loseDeletedImages = false;
   deliverySeq = 0;
   webhookPolicy: WebhookPolicy = { timeoutMs: 10_000, retryScale: 1 };
   /** Requests running now per route template (for the per-endpoint concurrency limits). */

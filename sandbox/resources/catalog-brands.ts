@@ -1,3 +1,4 @@
+import { loseWithRecord } from "../cdn.ts";
 import {
   defineResource,
   findRecord,
@@ -47,6 +48,7 @@ export const brands = defineResource({
     }
   },
   onDelete: (rec, ctx) => {
+    loseWithRecord(ctx.store, [rec.image_url]);
     for (const p of ctx.store.table("products").by("brand_id", rec.id))
       ctx.store.table("products").replace({ ...p, brand_id: 0 });
   },
@@ -75,7 +77,9 @@ export function imageRoutes(api: RouteApi, kind: "brands" | "categories"): void 
     const resource = def() ?? ctx.state.resources.get("categories");
     if (!resource) throw new Error("categories not registered");
     requireScope(ctx, resource, true);
-    updateRecord(resource, findRecord(resource, ctx, ctx.params.id), { image_url: "" }, ctx);
+    const rec = findRecord(resource, ctx, ctx.params.id);
+    loseWithRecord(ctx.store, [rec.image_url]);
+    updateRecord(resource, rec, { image_url: "" }, ctx);
     return jsonResponse(204, null);
   });
 }

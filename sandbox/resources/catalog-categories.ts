@@ -1,3 +1,4 @@
+import { loseWithRecord } from "../cdn.ts";
 import {
   buildFilters,
   cascadeDelete,
@@ -111,6 +112,7 @@ function productsIn(ctx: Ctx, categoryId: number): Rec[] {
 
 /** Deleting a category deletes its subcategories and unassigns it from products (no product date change). */
 function onCategoryDelete(rec: Rec, ctx: Ctx): void {
+  loseWithRecord(ctx.store, [rec.image_url]);
   for (const child of ctx.store.table("categories").by("parent_id", rec.id)) {
     deleteRecord(ctx.state.resources.get("categories") as ResourceDef, child, ctx);
   }

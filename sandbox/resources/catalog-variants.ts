@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { cdnFile } from "../cdn.ts";
+import { cdnFile, loseWithRecord } from "../cdn.ts";
 import type { RouteApi } from "../engine/collection.ts";
 import {
   cascadeDelete,
@@ -159,6 +159,7 @@ const variantDef = (name: string, path: string, nested: boolean): ResourceDef =>
     },
     onDelete: (rec, ctx) => {
       cascadeDelete(ctx, "variant_metafields", "resource_id", rec.id);
+      loseWithRecord(ctx.store, [rec.image_url]);
       const p = product(ctx, rec.product_id);
       if (p) sumInventory(p, ctx, rec.id);
     },
@@ -387,7 +388,10 @@ export const productModifierValues = defineResource({
     rec.adjusters.weight ??= NO_ADJUSTER;
   },
   afterWrite: (rec, _input, ctx) => touchProductOf(ctx, "product_modifiers", rec.option_id),
-  onDelete: (rec, ctx) => touchProductOf(ctx, "product_modifiers", rec.option_id),
+  onDelete: (rec, ctx) => {
+    loseWithRecord(ctx.store, [rec.adjusters?.image_url]);
+    touchProductOf(ctx, "product_modifiers", rec.option_id);
+  },
 });
 
 /** Option/modifier values are two levels down: their change moves the product's date_modified too. */
@@ -449,6 +453,7 @@ export const productImage = defineResource({
       }
     }
   },
+  onDelete: (rec, ctx) => loseWithRecord(ctx.store, [rec.url_zoom]),
 });
 
 export const variantPath = "/catalog/products/:product_id/variants";

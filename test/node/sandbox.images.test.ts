@@ -389,6 +389,49 @@ describe("sandbox images: lost files and CDN stats", () => {
     expect(stats.errors_5xx).toBe(0);
   });
 
+  it("with lose_on_delete, deleting a product, image, brand or category takes its files off the CDN", async () => {
+    const store = await sandboxStore("demo");
+    const products = (await store.api("GET", "/v3/catalog/products?limit=50&include=images,variants")).body
+      .data;
+    const [a, b] = products.filter((p: { images: unknown[] }) => p.images.length >= 2);
+    const status = async (url: string) => (await download(store, url)).status;
+
+    // Off by default: the files outlive their records.
+    await store.api("DELETE", `/v3/catalog/products/${a.id}/images/${a.images[1].id}`);
+    expect(await status(a.images[1].url_zoom)).toBe(200);
+
+    const policy = await store.admin("PUT", `/stores/${store.hash}/images/policy`, { lose_on_delete: true });
+    expect(policy.body).toEqual({ lose_on_delete: true });
+    await store.api("DELETE", `/v3/catalog/products/${a.id}/images/${a.images[0].id}`);
+    expect(await status(a.images[0].url_thumbnail)).toBe(404);
+    const variantWithPicture = (await store.api("GET", "/v3/catalog/variants?limit=250")).body.data.find(
+      (v: { image_url: string; product_id: number }) => v.image_url && v.product_id !== b.id,
+    );
+    await store.api("DELETE", `/v3/catalog/products/${b.id}`);
+    for (const i of b.images) expect(await status(i.url_zoom)).toBe(404);
+    await store.api("DELETE", `/v3/catalog/products/${variantWithPicture.product_id}`);
+    expect(await status(variantWithPicture.image_url)).toBe(404);
+    // Other products keep theirs.
+    const other = products.find(
+      (p: { id: number; images: unknown[] }) =>
+        ![a.id, b.id, variantWithPicture.product_id].includes(p.id) && p.images.length,
+    );
+    expect(await status(other.images[0].url_zoom)).toBe(200);
+
+    const brand = (await store.api("GET", "/v3/catalog/brands?limit=250")).body.data.find(
+      (x: { image_url: string }) => x.image_url,
+    );
+    await store.api("DELETE", `/v3/catalog/brands/${brand.id}`);
+    expect(await status(brand.image_url)).toBe(404);
+    const category = (await store.api("GET", "/v3/catalog/categories?limit=250")).body.data.find(
+      (x: { image_url: string; id: number }) => x.image_url && x.id !== 1,
+    );
+    await store.api("DELETE", `/v3/catalog/products/category-assignments?category_id:in=${category.id}`);
+    const gone = await store.api("DELETE", `/v3/catalog/categories/${category.id}`);
+    expect(gone.status).toBe(204);
+    expect(await status(category.image_url)).toBe(404);
+  });
+
   it("refuses to create an image from a lost file's URL (400), as BigCommerce cannot download it", async () => {
     const store = await sandboxStore("demo");
     const product = (
