@@ -143,6 +143,12 @@ function month(
         (seenPerPage
           ? Math.ceil((fullListings * seenPerFull + dailyIncrementals * seenPerIncremental) / 250)
           : fullListings * seenPerFull + dailyIncrementals * seenPerIncremental),
+    // The share of doRowsWritten that is backup_seen (not priced apart: shown for COST.md).
+    doRowsWrittenSeenIds:
+      2 *
+      (seenPerPage
+        ? Math.ceil((fullListings * seenPerFull + dailyIncrementals * seenPerIncremental) / 250)
+        : fullListings * seenPerFull + dailyIncrementals * seenPerIncremental),
     // Versions, records, packs as the benchmarks counted them; a webhook delivery adds its dedupe row (+ index).
     d1RowsWritten: fullWrites * fullRows + A.incrementals * incrRows + deliveries * (indexRows ? 2 : 1),
     // The writer reads each listed record's current hash (row + index); incrementals read the id-listed types' records.
