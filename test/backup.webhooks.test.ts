@@ -8,7 +8,7 @@ import { SANDBOX_URL } from "./support/test-env";
 type Delivery = {
   scope: string;
   headers: Record<string, string>;
-  payload: { data: { id: number } } & Record<string, unknown>;
+  payload: { data: { id: number; type?: string } } & Record<string, unknown>;
 };
 
 async function webhookVersions(storeHash: string) {
