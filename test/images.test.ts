@@ -406,4 +406,29 @@ describe("Image files in the vault", () => {
     await backupNow(rough.storeHash, CATALOG);
     expect(await cdnDownloads(rough.storeHash)).toBe(0);
   });
+
+  it("keeps blog post thumbnails too, shown with the post's version", async () => {
+    const store = await installViaOAuth("demo", 39);
+    await sandbox(`/__sandbox/stores/${store.storeHash}/quota`, {
+      method: "PUT",
+      json: { quota: "unlimited" },
+    });
+    const bc = storeApi(store.storeHash, store.sandboxToken);
+    await runBackup(store.storeHash, ["blog_posts"]);
+    const posts = await bc.call<{ id: number; thumbnail_path: string }[]>("GET", "/v2/blog/posts?limit=250");
+    const post = posts.find((p) => p.thumbnail_path.startsWith("http"));
+    expect(post).toBeDefined();
+    const item = await (await store.api(`/api/vault/items/blog_posts/${post?.id}`)).json<{
+      versions: { id: number }[];
+    }>();
+    const { images } = await (
+      await store.api(`/api/vault/items/blog_posts/${post?.id}/versions/${item.versions[0].id}/images`)
+    ).json<{ images: { sha256: string; label: string }[] }>();
+    expect(images).toEqual([
+      expect.objectContaining({
+        label: "blog post thumbnail",
+        sha256: await servedSha(String(post?.thumbnail_path)),
+      }),
+    ]);
+  });
 });
