@@ -16,8 +16,7 @@ import { toCaptured } from "../worker/backup/capture";
 import type { VaultProfile, VaultWriter } from "../worker/backup/vault-writer";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
 import { getType } from "../worker/bigcommerce/registry";
-import type { JobStatus } from "../worker/jobs/store-jobs";
-import { measureBaseline, median, report, round } from "./support";
+import { measureBaseline, median, recordsDone, report, round } from "./support";
 
 const vars = (import.meta as { env?: Record<string, string | undefined> }).env ?? {};
 // Products are left out by default: their image files phase (worker/images) is not record ingest and
@@ -43,21 +42,6 @@ const profileOf = (storeHash: string, reset: boolean) =>
     if (reset) for (const k of Object.keys(p) as (keyof VaultProfile)[]) p[k] = 0;
     return copy;
   });
-
-/** Polls the job until every type's listing is done (or the job ended); ms since `t0`. */
-async function recordsDone(storeHash: string, t0: number): Promise<number> {
-  for (;;) {
-    const s = (await jobsOf(storeHash).status()) as JobStatus | null;
-    const types = Object.values(s?.progress.types ?? {});
-    if (
-      !s ||
-      s.status !== "running" ||
-      (types.length > 0 && types.every((p) => p.status !== "pending" && p.status !== "running"))
-    )
-      return performance.now() - t0;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 it("ingest throughput, unlimited quota, and its breakdown", async () => {
   const { storeHash, token } = await installTestStore("rs-10k", { seed: 11 });

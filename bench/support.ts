@@ -3,6 +3,8 @@
  * divided by, medians, the Standard-quota conversion, and the `BENCH_RESULT` line bench/run.ts collects.
  */
 import { deflateSync } from "fflate";
+import { jobsOf } from "../test/support/stores";
+import type { JobStatus } from "../worker/jobs/store-jobs";
 
 /** One benchmark's figures: counts are exact; times carry their runs and the baseline ratio. */
 export type BenchResult = {
@@ -67,4 +69,22 @@ export const minutesAtStandard = (calls: number) => (calls / STANDARD_USABLE) * 
 /** Prints the result where bench/run.ts finds it (one line, prefixed). */
 export function report(result: BenchResult) {
   console.log(`BENCH_RESULT ${JSON.stringify(result)}`);
+}
+
+/**
+ * Polls the store's job until every type's listing is done (or the job ended); ms since `t0`. A
+ * catalog backup then fetches image files (worker/images): that phase is not record ingest.
+ */
+export async function recordsDone(storeHash: string, t0: number): Promise<number> {
+  for (;;) {
+    const s = (await jobsOf(storeHash).status()) as JobStatus | null;
+    const types = Object.values(s?.progress.types ?? {});
+    if (
+      !s ||
+      s.status !== "running" ||
+      (types.length > 0 && types.every((p) => p.status !== "pending" && p.status !== "running"))
+    )
+      return performance.now() - t0;
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
