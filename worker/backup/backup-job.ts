@@ -532,28 +532,42 @@ async function keepWebhooksInStep(ctx: JobContext): Promise<boolean> {
   }
 }
 
+/**
+ * Children a full backup reads store-wide once (a few pages) instead of once per listing page:
+ * lists filtered by `resource_id`, whether the resource is the record (metafields) or an item of
+ * one of its lists (variant metafields name the variant).
+ */
 function storeWideChildren(type: ContentType) {
   return (type.children ?? []).filter(
-    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" }> => c.fetch === "by_resource_ids",
+    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }> =>
+      c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids",
   );
 }
 
-/** Sets each record's prefetched children (sorted by id, as the per-page fetch would), [] when it has none. */
+/** Sets each record's (or nested item's) prefetched children, sorted by id as the per-page fetch would, [] when none. */
 function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord[], prefetched: string[]) {
-  for (const child of storeWideChildren(type)) {
-    if (!prefetched.includes(child.key)) continue;
-    for (const r of records) {
-      const id = recordIdOf(type, r);
-      const rows = ctx.sql
+  const childrenOf = (child: string, resourceId: string) =>
+    sortById(
+      ctx.sql
         .exec(
           "select body from backup_children where job_id = ? and type = ? and child = ? and resource_id = ?",
           ctx.jobId,
           type.key,
-          child.key,
-          id,
+          child,
+          resourceId,
         )
-        .toArray();
-      r[child.into] = sortById(rows.map((row) => JSON.parse(String(row.body))));
+        .toArray()
+        .map((row) => JSON.parse(String(row.body))),
+    );
+  for (const child of storeWideChildren(type)) {
+    if (!prefetched.includes(child.key)) continue;
+    for (const r of records) {
+      if (child.fetch === "by_resource_ids") {
+        r[child.into] = childrenOf(child.key, recordIdOf(type, r));
+        continue;
+      }
+      const items = Array.isArray(r[child.within]) ? (r[child.within] as ApiRecord[]) : [];
+      for (const item of items) item[child.into] = childrenOf(child.key, String(item.id));
     }
   }
 }

@@ -399,7 +399,7 @@ export class BigCommerceClient {
    */
   async storeWideChildPage(
     type: ContentType,
-    child: Extract<ChildSpec, { fetch: "by_resource_ids" }>,
+    child: Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }>,
     page: number,
   ): Promise<{ items: ApiRecord[]; next: number | null } | null> {
     if (this.unavailable.has(`${type.key}.${child.key}`)) return null;
