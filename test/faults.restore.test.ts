@@ -1,6 +1,13 @@
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { expectFaultMet, expectSameVault, report, SCENARIOS, underFault } from "./faults.support";
+import {
+  expectFaultMet,
+  expectReadableFailure,
+  expectSameVault,
+  report,
+  SCENARIOS,
+  underFault,
+} from "./faults.support";
 import {
   finished,
   type Item,
@@ -105,7 +112,7 @@ async function expectNothingHalfWritten(store: Store, restoreId: string): Promis
     const id = Number(item.recordId);
     expect(["done", "error"], `${item.recordId}: ${item.status}`).toContain(item.status);
     if (item.status === "error") expect(item.message, item.recordId).toMatch(/[a-z]{3,} [a-z]{3,}/i);
-    if (item.action === "create") {
+    if (item.action === "create" || item.newId) {
       const name = version.get(id) && String(store.before.products.find((p) => p.id === id)?.name);
       const sameName = live.products.filter((p) => p.name === name).map((p) => p.id);
       if (item.status === "done") {
@@ -223,4 +230,49 @@ describe("a bulk restore whose own writes are announced by webhooks, duplicated,
     ).toEqual([]);
     await expectSameVault(store.storeHash, baseline.store.storeHash, "webhooks after a restore");
   }, 120_000);
+});
+
+describe("a bulk restore where half the calls fail", () => {
+  const scenario = {
+    name: "half the calls fail (5xx)",
+    faults: { error5xxRate: 0.5, seed: 31 },
+    evidence: "errors_5xx" as const,
+  };
+  let store: Store;
+  let run: Awaited<ReturnType<typeof underFault<string>>>;
+  let items: Item[];
+
+  beforeAll(async () => {
+    store = await damagedStore();
+    run = await underFault(store.storeHash, scenario, {
+      job: "bulk restore",
+      start: () => startRestore(store),
+    });
+    items = await itemsOf(store, run.started, "products");
+  }, 120_000);
+
+  it("ends done, or fails saying why, with every item's outcome listed and nothing half-written", async () => {
+    expectFaultMet(scenario, run);
+    const view = await json<Process>(store.api(`/api/recovery/restores/${run.started}`));
+    if (run.status.status !== "done") expectReadableFailure(run.status);
+    else expect(view.restore.status).toBe("done");
+    expect(view.restore.errorCount).toBe(items.filter((i) => i.status === "error").length);
+    expect(view.restore.successCount).toBe(items.filter((i) => i.status === "done").length);
+    await expectNothingHalfWritten(store, run.started);
+    if (view.restore.errorCount === 0) expect(await liveProducts(store)).toEqual(baseline.products);
+  });
+
+  // Known bug (bulk-restore, worker/restore/bulk-step.ts): when a step fails after re-creating a
+  // deleted product and is retried, the item is planned again as an update of the new id and its
+  // result overwritten: "update", "Restored." instead of "create", "Re-created with the new id 51…".
+  // The store is right; the merchant's item list says the product was updated. Drop `.fails` once fixed.
+  it.fails("reports the deleted products as re-created, even when a step was retried", () => {
+    const deleted = store.before.products
+      .map((p) => String(p.id))
+      .filter((id) => !store.after.products.some((p) => String(p.id) === id));
+    expect(items.filter((i) => deleted.includes(i.recordId)).map((i) => i.action)).toEqual([
+      "create",
+      "create",
+    ]);
+  });
 });
