@@ -161,8 +161,8 @@ export default function QuickExport() {
                   <Show when={estimate.latest} fallback="Estimating the size…">
                     {(e) => (
                       <>
-                        Estimated size: about <strong>{formatBytes(e().bytes + e().images.bytes)}</strong>{" "}
-                        before compression ({formatNumber(e().records)} records as last backed up
+                        Estimated size: about <strong>{formatBytes(e().estimatedBytes)}</strong> before
+                        compression ({formatNumber(e().records)} records as last backed up
                         <Show when={includeImages()}>
                           {" "}
                           and {formatNumber(e().images.count)} image files of {formatBytes(e().images.bytes)}

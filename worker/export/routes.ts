@@ -105,6 +105,12 @@ const json = <T extends z.ZodTypeAny>(schema: T, description: string) => ({
   content: { "application/json": { schema } },
 });
 
+/**
+ * Uncompressed export files per byte of record JSON: the CSVs add about 0.7× the JSON Lines
+ * (measured on rs-10k, all types: 434 MB of JSON Lines, 303 MB of CSV).
+ */
+const FILES_PER_JSON_BYTE = 1.7;
+
 const label = (t: string) => (isTypeKey(t) ? getType(t).label : t);
 
 async function toRow(env: Env, e: Export, now: number) {
@@ -232,8 +238,10 @@ export const exportRoutes = apiRouter()
         200: json(
           z.object({
             records: z.number(),
-            /** Uncompressed JSON of the records (the JSONL file; the CSVs are about as large again). */
+            /** Uncompressed JSON of the records, as the vault holds them (the JSON Lines files). */
             bytes: z.number(),
+            /** The export's files before compression: JSON Lines + CSV (+ images when included). */
+            estimatedBytes: z.number(),
             images: z.object({ count: z.number(), bytes: z.number() }),
           }),
           "Estimate",
@@ -247,7 +255,10 @@ export const exportRoutes = apiRouter()
         vaultSize(c.env.DB, s.storeHash, q.types),
         q.includeImages ? imageFilesSize(c.env, s.storeHash, q.types) : { count: 0, bytes: 0 },
       ]);
-      return c.json({ ...data, images }, 200);
+      return c.json(
+        { ...data, estimatedBytes: Math.round(data.bytes * FILES_PER_JSON_BYTE) + images.bytes, images },
+        200,
+      );
     },
   )
   .openapi(

@@ -52,7 +52,13 @@ export type ExportOptions = {
   lastBackupAt: number | null;
 };
 
-export type ExportEstimate = { records: number; bytes: number; images: { count: number; bytes: number } };
+export type ExportEstimate = {
+  records: number;
+  bytes: number;
+  /** The files before compression (JSON Lines + CSV, and the images when included). */
+  estimatedBytes: number;
+  images: { count: number; bytes: number };
+};
 
 export type ExportSchedule = {
   enabled: boolean;
