@@ -431,4 +431,36 @@ describe("Image files in the vault", () => {
       }),
     ]);
   });
+
+  it("retention deletes the image files only pruned versions referenced, and keeps the current ones", async () => {
+    const store = await catalogStore(40);
+    const id = await photographedProduct(store, "Linen Shirt", "LS-1");
+    await runBackup(store.storeHash, CATALOG);
+    // The merchant swaps the side view for a back view.
+    const images = await store.bc.get<Image[]>(`/v3/catalog/products/${id}/images`);
+    const side = images.find((i) => i.description === "Side view") as Image;
+    await store.bc.del(`/v3/catalog/products/${id}/images/${side.id}`);
+    await store.bc.post(`/v3/catalog/products/${id}/images`, {
+      image_url: `${SANDBOX_URL}/__sandbox/cdn/${store.storeHash}/products/LS-1/back.jpg`,
+      sort_order: 2,
+      description: "Back view",
+    });
+    await runBackup(store.storeHash, CATALOG);
+    const sideSha = (await servedSha(side.url_zoom)) as string;
+    const current = await pictures(store, id);
+    const storage = () => store.api("/api/vault/image-storage").then((r) => r.json<{ files: number }>());
+    expect((await storage()).files).toBe(5);
+
+    await env.DB.prepare("update stores set retention_days = 1 where hash = ?").bind(store.storeHash).run();
+    await jobsOf(store.storeHash).pruneVault(Date.now() + 2 * 86_400_000);
+
+    expect((await storage()).files).toBe(4);
+    expect(await store.api(`/api/vault/images/${sideSha}`).then((r) => r.status)).toBe(404);
+    expect(await env.VAULT.head(`images/${store.storeHash}/${sideSha}`)).toBeNull();
+    for (const sha of [...current.images.map((i) => i.sha), ...current.variants.map((v) => v.sha)]) {
+      const res = await store.api(`/api/vault/images/${sha}`);
+      expect(res.status).toBe(200);
+      expect(await sha256(await res.arrayBuffer())).toBe(sha);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { registerWebhooks } from "../backup/webhooks";
 import { type ApiRecord, BigCommerceClient, BigCommerceError } from "../bigcommerce/client";
 import { QuotaPacer, realClock } from "../bigcommerce/pacer";
 import { getType, typeKeySchema } from "../bigcommerce/registry";
+import { pruneImageFiles } from "../images/retention";
 import { conflict, notFound } from "../lib/errors";
 import { newId } from "../lib/ids";
 import type { AnyJobKind, JobContext, JobProgress } from "./job-kinds";
@@ -284,6 +285,7 @@ export class StoreJobs extends DurableObject<Env> {
       await this.vault.flush();
       const pruned = await pruneVersions(this.env, storeHash, now);
       const packs = await reclaimPacks(this.env, storeHash);
+      await pruneImageFiles(this.env, storeHash);
       this.sql.exec(
         "insert into meta (key, value) values ('last_prune', ?) on conflict (key) do update set value = excluded.value",
         String(now),
