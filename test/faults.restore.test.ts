@@ -21,24 +21,6 @@ import {
 import { sandbox } from "./support/install";
 import { jobsOf } from "./support/stores";
 
-type Delivery = { headers: Record<string, string>; payload: { hash: string } };
-
-/** Waits until the webhook route has no capture queued for this store (the consumer cleared every mark). */
-async function eventuallyNoPendingCapture(storeHash: string) {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    await new Promise((r) => setTimeout(r, 500));
-    const pending = await env.DB.prepare(
-      "select count(*) as n from seen_nonces where nonce like ? and expires_at > ?",
-    )
-      .bind(`capture:${storeHash}:%`, Date.now())
-      .first<number>("n");
-    const job = await jobsOf(storeHash).status();
-    if (pending === 0 && job?.status !== "running") return;
-    if (Date.now() > until) throw new Error(`captures still pending: ${pending}`);
-  }
-}
-
 /**
  * Fault matrix, bulk restore: each row takes a demo store generated from the same seed as an
  * undisturbed baseline, backs it up, applies the same bad import (a third of the products edited)
@@ -126,6 +108,24 @@ async function expectNothingHalfWritten(store: Store, restoreId: string): Promis
     }
   }
   return items;
+}
+
+type Delivery = { headers: Record<string, string>; payload: { hash: string } };
+
+/** Waits until the webhook route has no capture queued for this store (the consumer cleared every mark). */
+async function eventuallyNoPendingCapture(storeHash: string) {
+  const until = Date.now() + 20_000;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const pending = await env.DB.prepare(
+      "select count(*) as n from seen_nonces where nonce like ? and expires_at > ?",
+    )
+      .bind(`capture:${storeHash}:%`, Date.now())
+      .first<number>("n");
+    const job = await jobsOf(storeHash).status();
+    if (pending === 0 && job?.status !== "running") return;
+    if (Date.now() > until) throw new Error(`captures still pending: ${pending}`);
+  }
 }
 
 let baseline: { store: Store; products: unknown };
