@@ -80,8 +80,7 @@ export async function recordsDone(storeHash: string, t0: number): Promise<number
     const s = (await jobsOf(storeHash).status()) as JobStatus | null;
     const types = Object.values(s?.progress.types ?? {});
     if (
-      !s ||
-      s.status !== "running" ||
+      s?.status !== "running" ||
       (types.length > 0 && types.every((p) => p.status !== "pending" && p.status !== "running"))
     )
       return performance.now() - t0;
