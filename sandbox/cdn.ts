@@ -10,6 +10,13 @@ const IMAGE_PATH = /\.(jpe?g|png|gif|webp)$/i;
 /** A rendition (`x.standard.jpg`, `.thumbnail`, `.tiny`) shows the same file as the original `x.jpg`. */
 export const originalPath = (path: string) => path.replace(/\.(tiny|thumbnail|standard)(\.\w+)$/i, "$2");
 
+/** Whether the store's CDN has a file at `path` (without making it). */
+export function cdnHas(store: Store, path: string): boolean {
+  const original = originalPath(path);
+  if (store.lostFiles.has(original)) return false;
+  return store.files.has(path) || store.files.has(original) || IMAGE_PATH.test(path);
+}
+
 /**
  * What the store's CDN answers at `path` (`/__sandbox/cdn/{hash}/...`): an uploaded file (its renditions
  * show the uploaded bytes too: the sandbox does not resize), else a generated picture for any image file

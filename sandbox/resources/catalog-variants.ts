@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { cdnFile, loseWithRecord } from "../cdn.ts";
+import { cdnHas, loseWithRecord } from "../cdn.ts";
 import type { RouteApi } from "../engine/collection.ts";
 import {
   cascadeDelete,
@@ -470,7 +470,7 @@ export function requireDownloadable(ctx: Ctx, url: string): void {
   } catch {
     return;
   }
-  if (!path.startsWith(`/__sandbox/cdn/${ctx.store.hash}/`) || cdnFile(ctx.store, path)) return;
+  if (!path.startsWith(`/__sandbox/cdn/${ctx.store.hash}/`) || cdnHas(ctx.store, path)) return;
   throw new ApiError(
     400,
     "The requested resource could not be downloaded and may be invalid. Possible reasons include malformed request syntax or the file host blocking requests.",
