@@ -12,10 +12,11 @@ export type WrittenFile = { name: string; bytes: number; sha256: string };
 export type ZipLevel = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
 /**
- * Level 1: on the export's JSON and CSV it is several times faster than level 6 for a ZIP a few
- * percent larger (docs/BENCHMARKS.md, "Export in Node").
+ * Level 2: on this export's JSON and CSV, native zlib deflates as fast at level 2 as at 1 (≈ 300 MB
+ * per CPU-second) for a 6% smaller ZIP; level 6 is 2.9× slower for a ZIP 21% smaller than level 2's
+ * (docs/BENCHMARKS.md, "Export in Node").
  */
-export const DEFAULT_LEVEL: ZipLevel = 1;
+export const DEFAULT_LEVEL: ZipLevel = 2;
 
 /** The final, empty block that ends a raw DEFLATE stream (BFINAL=1, fixed Huffman, end-of-block). */
 const FINAL_BLOCK = new Uint8Array([0x03, 0x00]);
