@@ -53,8 +53,8 @@ export type ExportState = {
   vaultAt: number | null;
   /** ...whose last capture of the chosen types was then (the manifest's "as of"). */
   asOf: number | null;
-  /** Vault exports: the next page of `stateAt` (from 1). */
-  vaultPage: number;
+  /** Vault exports: the last record id read of the current type ("" before the first page). */
+  vaultAfter: string;
   types: string[];
   phase: "fetch" | "package" | "done";
   ti: number;
@@ -107,7 +107,7 @@ function nextType(state: ExportState): ExportState {
     pi: 0,
     prefetch: undefined,
     prefetched: [],
-    vaultPage: 1,
+    vaultAfter: "",
     phase: ti >= state.types.length ? "package" : "fetch",
   };
 }
@@ -210,18 +210,18 @@ async function stage(
 /** One page of the current type from the vault: no API call, so no token needed. */
 async function vaultFetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const key = state.types[state.ti];
-  const page = await vaultPage(ctx.env, ctx.storeHash, key, state.vaultAt ?? ctx.now(), state.vaultPage);
+  const page = await vaultPage(ctx.env, ctx.storeHash, key, state.vaultAt ?? ctx.now(), state.vaultAfter);
   const seq = state.pages[key] ?? 0;
   const columns = { ...state.columns };
   await stage(ctx, state, key, seq, page.records, columns);
   let next: ExportState = {
     ...state,
     columns,
-    vaultPage: state.vaultPage + 1,
+    vaultAfter: page.next ?? "",
     pages: { ...state.pages, [key]: seq + (page.records.length ? 1 : 0) },
     counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + page.records.length },
   };
-  if (!page.hasMore) next = nextType(next);
+  if (page.next === null) next = nextType(next);
   await updateRow(ctx, state.exportId, { counts: next.counts });
   return next;
 }
@@ -359,7 +359,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       source,
       vaultAt: source === "vault" ? ctx.now() : null,
       asOf: source === "vault" ? await lastCaptureAt(ctx.env.DB, ctx.storeHash, types) : null,
-      vaultPage: 1,
+      vaultAfter: "",
       types,
       phase: types.length ? "fetch" : "package",
       ti: 0,

@@ -64,24 +64,33 @@ export async function vaultSize(
 }
 
 /**
- * One page of a type as the vault holds it at `at`: the latest version of every record not deleted,
- * by record id (`page` from 1), bodies read from the packs. Deletions are left out by `stateAt`.
+ * One page of a type as the vault holds it at `at`: the next VAULT_PAGE_SIZE record ids after
+ * `after` (keyset on the records table's primary key, so every page costs the same; paging `stateAt`
+ * by offset re-ranks every version of the type per page), then their latest version at `at` through
+ * `stateAt` (deletions left out), bodies read from the packs. `next` is null after the last page.
  */
 export async function vaultPage(
   env: Env,
   storeHash: string,
   type: string,
   at: number,
-  page: number,
-): Promise<{ records: { recordId: string; body: unknown }[]; hasMore: boolean }> {
-  const { versions, hasMore } = await stateAt(env.DB, storeHash, type, at, {
-    page,
+  after: string,
+): Promise<{ records: { recordId: string; body: unknown }[]; next: string | null }> {
+  const { results } = await env.DB.prepare(
+    "select record_id from records where store_hash = ? and type = ? and record_id > ? order by record_id limit ?",
+  )
+    .bind(storeHash, type, after, VAULT_PAGE_SIZE)
+    .all<{ record_id: string }>();
+  const ids = results.map((r) => r.record_id);
+  if (!ids.length) return { records: [], next: null };
+  const { versions } = await stateAt(env.DB, storeHash, type, at, {
+    recordIds: ids,
     pageSize: VAULT_PAGE_SIZE,
   });
   const bodies = await readBodies(env, versions);
   return {
     records: versions.map((v, i) => ({ recordId: v.recordId, body: bodies[i] })),
-    hasMore,
+    next: ids.length < VAULT_PAGE_SIZE ? null : ids[ids.length - 1],
   };
 }
 
