@@ -5,7 +5,7 @@ import { jobs, storeApi, waitForJob } from "./support/vault-fixture";
 
 async function runBackup(storeHash: string, types: string[]) {
   await jobs(storeHash).startBackup({ kind: "manual", types });
-  const status = await waitForJob(storeHash, 400_000);
+  const status = await waitForJob(storeHash, 1_800_000);
   if (status?.status !== "done") throw new Error(`backup ended ${status?.status}: ${status?.error}`);
 }
 
@@ -36,8 +36,9 @@ async function productSnapshot(bc: ReturnType<typeof storeApi>): Promise<Map<num
  * Bulk restore of products after a bad import on the 10,000-product store (rs-10k). The figures
  * (calls, time at the Standard quota with the reserve) are logged for docs/BENCHMARKS.md.
  */
-// About four minutes on two cores (two backups of 10,000 products and the restore): run on demand
-// with VITE_STRONGBOX_RS10K=1; the demo-store tests cover the same behaviour on every run.
+// Two catalog backups of 10,000 products and the restore of all of them: 24 minutes on the shared
+// two-core machine at load 15–20 (2026-11-21). Run on demand with VITE_STRONGBOX_RS10K=1; the
+// demo-store tests (recovery.calls bounds the calls per product) cover the same behaviour on every run.
 const onDemand = (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_STRONGBOX_RS10K;
 describe.skipIf(!onDemand)("Bulk Recovery on rs-10k", () => {
   it("restores every product a bad import changed on the 10,000-product store, and only those", async () => {
@@ -52,7 +53,7 @@ describe.skipIf(!onDemand)("Bulk Recovery on rs-10k", () => {
     const before = await productSnapshot(bc);
     const mutated = await sandbox<{ changed: { products: { updated: number[] } } }>(
       `/__sandbox/stores/${session.storeHash}/mutate`,
-      { method: "POST", json: { kind: "bad-import", type: "products", seed: 81 } },
+      { method: "POST", json: { kind: "bad-import", type: "products", share: 1, seed: 81 } },
     );
     const affected = mutated.changed.products.updated;
     await runBackup(session.storeHash, types);
@@ -72,10 +73,13 @@ describe.skipIf(!onDemand)("Bulk Recovery on rs-10k", () => {
     const quotaBefore = await jobs(session.storeHash).quota();
     const started = Date.now();
     const { restoreId } = await json<{ restoreId: string }>(startBulk(session, body));
-    await waitForJob(session.storeHash, 400_000);
+    await waitForJob(session.storeHash, 1_800_000);
     const done = await finished(session, restoreId);
     const elapsed = Date.now() - started;
     const calls = (await jobs(session.storeHash).quota()).calls - quotaBefore.calls;
+    const stats = await sandbox<{ requests: Record<string, number>; total_requests: number }>(
+      `/__sandbox/stores/${session.storeHash}/stats`,
+    );
     expect(done.restore).toMatchObject({ status: "done", errorCount: 0, successCount: affected.length });
     expect((await itemsOf(session, restoreId, "products")).every((i) => i.action === "update")).toBe(true);
 
@@ -91,8 +95,9 @@ describe.skipIf(!onDemand)("Bulk Recovery on rs-10k", () => {
     // Standard quota: 150 calls per 30 s, 20% kept free for other apps.
     const standardMs = (calls / (150 - 30)) * 30_000;
     console.log(
-      `rs-10k bulk restore: ${affected.length} products changed by the import, ${calls} API calls (dry run estimated ${plan.calls}), ${elapsed} ms in the sandbox without a quota, ${Math.round(standardMs / 1000)} s at the Standard quota with a 20% reserve`,
+      `rs-10k bulk restore: ${affected.length} products changed by the import, ${calls} API calls (sandbox: ${stats.total_requests}; dry run estimated ${plan.calls}), ${elapsed} ms in the sandbox without a quota, ${Math.round(standardMs / 1000)} s at the Standard quota with a 20% reserve; requests ${JSON.stringify(stats.requests)}`,
     );
     expect(calls).toBeLessThanOrEqual(2000);
-  }, 900_000);
+    expect(Math.abs(plan.calls - calls)).toBeLessThanOrEqual(calls * 0.05);
+  }, 3_000_000);
 });
