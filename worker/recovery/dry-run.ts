@@ -1,7 +1,7 @@
 import { storeJobs } from "../backup/schedule";
 import { type ChildSpec, type ContentType, getType, restoreOrder } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
-import { idFilterOf, planChunk } from "../restore/batch";
+import { idFilterOf, planChunk, READ_CHUNK } from "../restore/batch";
 import { readBodies } from "../restore/vault-bodies";
 import { diffCounts, liveSample } from "./state-diff";
 
@@ -52,15 +52,15 @@ function factorOf(child: ChildSpec, record: Record<string, unknown>): number | n
 
 /**
  * Calls to read the live state of `touched` records, `live` of which BigCommerce still has, the way
- * the bulk step reads it: one listing per `planChunk` records, and per listing the children of the
- * live ones.
+ * the bulk step reads it: one listing per 250 records, and the children of the live ones read
+ * together per `planChunk` records.
  */
 function readCalls(type: ContentType, touched: number, live: number, factors: ChildFactors): number {
   const children = type.children ?? [];
   if (!idFilterOf(type)) return touched + live * children.length;
   const chunks = Math.ceil(touched / planChunk(type));
   const perChunk = live / chunks;
-  let calls = chunks;
+  let calls = Math.ceil(touched / READ_CHUNK);
   for (const child of children) {
     const wanted = perChunk * (factors[child.key] ?? 1);
     if (child.fetch === "per_record") calls += chunks * wanted;

@@ -59,11 +59,11 @@ export function idFilterOf(type: ContentType): string | null {
 }
 
 /**
- * Records planned together: as many as one id-filtered listing returns (250), or, for types read
- * record by record, one write batch (at least 10 so they share their reads, at most 50).
+ * Records planned together: two id-filtered listings (500; their children are read together), or,
+ * for types read record by record, one write batch (at least 10 so they share their reads, at most 50).
  */
 export function planChunk(type: ContentType): number {
-  if (idFilterOf(type)) return READ_CHUNK;
+  if (idFilterOf(type)) return 2 * READ_CHUNK;
   const batch = type.restore.mode === "automatic" ? (type.restore.update?.batch ?? 1) : 1;
   return Math.min(50, Math.max(10, batch));
 }
@@ -104,15 +104,18 @@ export async function readLive(
     }
     return out;
   }
+  const records: ApiRecord[] = [];
   for (let i = 0; i < liveIds.length; i += READ_CHUNK) {
-    const chunk = liveIds.slice(i, i + READ_CHUNK);
+    const chunk = new Set(liveIds.slice(i, i + READ_CHUNK));
     const { body } = await ctx.client.request<{ data?: ApiRecord[] }>("GET", type.api, type.list.path, {
-      query: { ...(type.list.query ?? {}), [filter]: chunk.join(","), limit: READ_CHUNK },
+      query: { ...(type.list.query ?? {}), [filter]: [...chunk].join(","), limit: READ_CHUNK },
     });
-    const records = (body?.data ?? []).filter((r) => chunk.includes(recordIdOf(type, r)));
-    await ctx.client.fetchChildren(type, records);
-    for (const r of records) out.set(recordIdOf(type, r), r);
+    records.push(...(body?.data ?? []).filter((r) => chunk.has(recordIdOf(type, r))));
   }
+  // Children of every listing at once: reads of 10 products (options) or 250 variants (their
+  // metafields) are filled across listings instead of each listing rounding up its own.
+  await ctx.client.fetchChildren(type, records);
+  for (const r of records) out.set(recordIdOf(type, r), r);
   return out;
 }
 
