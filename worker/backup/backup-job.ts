@@ -78,11 +78,36 @@ const emptyProgress = (): TypeProgress => ({
 });
 
 function ensureSeenTable(sql: SqlStorage) {
+  // Ids a sweeping listing returned, one row per page (a JSON array): Durable Object storage bills
+  // every row written, and one row per id cost millions of rows a month on a large store.
+  // `backup_seen` (one row per id) is still read for jobs that started before this table existed.
+  sql.exec(`create table if not exists backup_seen_pages (job_id text not null, type text not null,
+    seq integer not null, ids text not null, primary key (job_id, type, seq)) without rowid`);
   sql.exec(`create table if not exists backup_seen (job_id text not null, type text not null, record_id text not null,
     primary key (job_id, type, record_id)) without rowid`);
   sql.exec(`create table if not exists backup_children (job_id text not null, type text not null, child text not null,
     resource_id text not null, item_id text not null, body text not null,
     primary key (job_id, type, child, resource_id, item_id)) without rowid`);
+}
+
+/** Every id this job's sweeping listing of a type returned so far. */
+function seenIds(sql: SqlStorage, jobId: string, type: string): Set<string> {
+  const seen = new Set<string>();
+  for (const row of sql.exec(
+    "select ids from backup_seen_pages where job_id = ? and type = ?",
+    jobId,
+    type,
+  )) {
+    for (const id of JSON.parse(String(row.ids)) as string[]) seen.add(id);
+  }
+  for (const row of sql.exec(
+    "select record_id from backup_seen where job_id = ? and type = ?",
+    jobId,
+    type,
+  )) {
+    seen.add(String(row.record_id));
+  }
+  return seen;
 }
 
 /** Does this type list everything this run (so ids missing from the listing are deletions)? */
@@ -395,15 +420,16 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         state: next,
         commit: () => {
           ctx.vault.commit(entries);
-          if (record) {
-            for (const id of ids) {
-              ctx.sql.exec(
-                "insert or ignore into backup_seen (job_id, type, record_id) values (?, ?, ?)",
-                ctx.jobId,
-                key,
-                id,
-              );
-            }
+          if (record && ids.length) {
+            ctx.sql.exec(
+              `insert into backup_seen_pages (job_id, type, seq, ids) values (?, ?,
+                 (select coalesce(max(seq), 0) + 1 from backup_seen_pages where job_id = ? and type = ?), ?)`,
+              ctx.jobId,
+              key,
+              ctx.jobId,
+              key,
+              JSON.stringify(ids),
+            );
           }
         },
       };
@@ -418,17 +444,11 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       .bind(ctx.storeHash, key, state.sweepAfter, SWEEP_PAGE)
       .all<{ record_id: string; display_name: string; search_text: string }>();
     const skipped = new Set(state.skippedParents ?? []);
+    const seen = seenIds(ctx.sql, ctx.jobId, key);
     const missing = results.filter(
       (r) =>
         !(type.parent && skipped.has(r.record_id.slice(0, r.record_id.indexOf(":")))) &&
-        ctx.sql
-          .exec(
-            "select 1 from backup_seen where job_id = ? and type = ? and record_id = ?",
-            ctx.jobId,
-            key,
-            r.record_id,
-          )
-          .toArray().length === 0,
+        !seen.has(r.record_id),
     );
     const { entries, result } = await ctx.vault.prepare(
       {
@@ -468,6 +488,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
 
   async finish(ctx, state, outcome) {
     ensureSeenTable(ctx.sql);
+    ctx.sql.exec("delete from backup_seen_pages where job_id = ?", ctx.jobId);
     ctx.sql.exec("delete from backup_seen where job_id = ?", ctx.jobId);
     ctx.sql.exec("delete from backup_children where job_id = ?", ctx.jobId);
     const counts = Object.fromEntries(
