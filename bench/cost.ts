@@ -71,7 +71,7 @@ const A = {
   /** A job step is about one API call (a listing page): the step's cursor update is one DO row. */
   stepsPerCall: 1,
   /** Seen ids stored one row per listing page instead of one per id (the change proposed in COST.md). */
-  seenIdsPerPage: false,
+  seenIdsPerPage: true,
   /** DO alarm slices are ≤ 25 s; the pacer keeps the object awake for the whole paced job. */
   sliceSeconds: 25,
   statusPollsPerJob: 40,
