@@ -145,7 +145,7 @@ export type Job = {
   /** Milliseconds left at the store's API quota, when known. */
   etaMs: number | null;
   backupId: string | null;
-  progress: { types: Record<string, JobTypeProgress>; remainingCalls: number };
+  progress: { types: Record<string, JobTypeProgress>; remainingCalls: number; stage?: "images" };
 };
 
 export type VaultSummary = {

@@ -371,14 +371,16 @@ describe("Image files in the vault", () => {
     for (let i = 0; i < 600 && interruptions < 4; i++) {
       const status = (await jobsOf(rough.storeHash).status()) as JobStatus;
       if (status.status !== "running") break;
-      const listed = Object.values(status.progress.types).every(
-        (p) => p.status !== "pending" && p.status !== "running",
-      );
-      if (!listed) {
+      // The progress names the image stage (the page shows "Backing up image files...") once every
+      // type is listed and files are being downloaded.
+      if (status.progress.stage !== "images") {
         await new Promise((r) => setTimeout(r, 50));
         continue;
       }
-      // Every type is listed: the job is downloading image files. Kill the object mid-step.
+      expect(
+        Object.values(status.progress.types).every((p) => p.status !== "pending" && p.status !== "running"),
+      ).toBe(true);
+      // Kill the object mid-step.
       await new Promise((r) => setTimeout(r, 150));
       await runInDurableObject(jobsOf(rough.storeHash), (_instance, state) =>
         state.abort("evicted by the test"),

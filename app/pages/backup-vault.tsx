@@ -22,8 +22,8 @@ import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
 import { StorageChart } from "../components/storage-chart";
 import { SummaryCard } from "../components/summary-card";
-import { ImageFilesStorage } from "../components/vault/image-storage";
 import { notifyError, notifySuccess } from "../components/toast";
+import { ImageFilesStorage } from "../components/vault/image-storage";
 import { formatBytes, formatDateTime, formatDuration, formatNumber } from "../format";
 import { useSession } from "../session";
 
@@ -299,6 +299,9 @@ function BackupProgress(props: { job: Job; labels: Map<string, string> }) {
               )}
             </For>
           </div>
+        </Show>
+        <Show when={props.job.progress?.stage === "images" && state() === "running"}>
+          <p class="small">Backing up image files (product, variant, brand and category images)...</p>
         </Show>
         <Show when={waiting().length > 0}>
           <p class="muted small">

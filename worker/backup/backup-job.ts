@@ -483,7 +483,10 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       const doneShare = items > 0 ? Math.min(p.done / items, 1) : 0;
       remainingCalls += Math.ceil(plan * (1 - doneShare));
     });
-    return { types: state.progress, remainingCalls };
+    // Past the last type the backup downloads image files: the page says so instead of showing
+    // every type done while a first backup of a large catalog fetches its pictures.
+    const stage = state.ti >= state.types.length ? ("images" as const) : undefined;
+    return { types: state.progress, remainingCalls, stage };
   },
 
   async finish(ctx, state, outcome) {

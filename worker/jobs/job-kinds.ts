@@ -31,6 +31,8 @@ export type JobProgress = {
   types: Record<string, TypeProgress>;
   /** The calls the rest of the job still needs, by the registry's cost model: drives the ETA. */
   remainingCalls: number;
+  /** A stage past the per-type work that the page names (a backup's image files), when in it. */
+  stage?: "images";
 };
 
 /**
