@@ -16,43 +16,6 @@ export function isBackupMessage(body: unknown): body is BackupMessage {
 }
 
 /**
- * Cron: enqueue a scheduled backup for every installed store whose next capture is due (with the
- * types due at that hour, per the store's settings), and move `next_backup_at` forward at once so
- * the next cron run does not enqueue it again. Stores without a time yet get one. Returns the
- * stores enqueued.
- */
-export async function enqueueDueBackups(env: Env, now = Date.now()): Promise<string[]> {
-  const db = getDb(env);
-  const due = await db
-    .select()
-    .from(stores)
-    .where(
-      and(eq(stores.status, "installed"), or(isNull(stores.nextBackupAt), lte(stores.nextBackupAt, now))),
-    )
-    .limit(500);
-  if (due.length === 0) return [];
-  const messages: BackupMessage[] = [];
-  for (const store of due) {
-    if (store.nextBackupAt === null) continue;
-    const types = typesDueAt(store, store.nextBackupAt);
-    if (types.length > 0)
-      messages.push({ kind: "backup", store: store.hash, backupKind: "scheduled", types });
-  }
-  for (let i = 0; i < messages.length; i += 100) {
-    await env.JOBS_QUEUE.sendBatch(messages.slice(i, i + 100).map((body) => ({ body })));
-  }
-  await env.DB.batch(
-    due.map((s) =>
-      env.DB.prepare("update stores set next_backup_at = ? where hash = ?").bind(
-        nextBackupAt(s, now),
-        s.hash,
-      ),
-    ),
-  );
-  return messages.map((m) => m.store);
-}
-
-/**
  * Queue consumer for backup messages: scheduled backups start the store's job (a store already
  * running a job retries in 10 minutes); webhook captures are grouped per store and type and
  * handed to the store's Durable Object in one call. Returns the messages that are not the backup
