@@ -1,7 +1,3 @@
-import { and, eq, isNull, lte, or } from "drizzle-orm";
-import { getDb } from "../db/client";
-import { stores } from "../db/schema";
-import { nextBackupAt, typesDueAt } from "../settings/schedule";
 import type { BackupKind } from "./backup-job";
 import { capturesStarting } from "./webhooks";
 
