@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { onStoreUninstalled } from "../worker/auth/lifecycle";
 import { readVersionBody, stateAt } from "../worker/backup/vault-read";
 import { getType } from "../worker/bigcommerce/registry";
+import { type ExportMessage, enqueueDueExports, handleExportMessages } from "../worker/export/cron";
 import type { Manifest } from "../worker/export/package";
 import {
   csvObjects,
@@ -251,5 +252,51 @@ describe("Include image files", () => {
     for (const name of images) {
       expect(manifest.files.find((f) => f.name === name)?.sha256).toBe(await sha256(zip[name]));
     }
+  });
+
+  it("a Weekly schedule saved with Include image files runs with them", async () => {
+    const { client, storeHash, email } = await sandboxStore("demo", 46);
+    await env.DB.prepare("update stores set plan = 'standard' where hash = ?").bind(storeHash).run();
+    const types = ["brands"];
+    await backupNow(storeHash, types);
+    const saved = await client.send("PUT", "/api/export-schedule", {
+      enabled: true,
+      frequency: "weekly",
+      dayOfWeek: 1,
+      types,
+      emails: [email],
+      includeImages: true,
+    });
+    expect(saved.status).toBe(200);
+    expect((await saved.json<{ schedule: { includeImages: boolean } }>()).schedule.includeImages).toBe(true);
+    expect(
+      (await (await client.get("/api/export-schedule")).json<{ schedule: { includeImages: boolean } }>())
+        .schedule.includeImages,
+    ).toBe(true);
+
+    // The run comes due: the cron enqueues it and the queue consumer starts it.
+    const now = Date.now();
+    await env.DB.prepare("update export_schedules set next_run_at = ? where store_hash = ?")
+      .bind(now - 1000, storeHash)
+      .run();
+    const sent: ExportMessage[] = [];
+    const queueEnv = {
+      ...env,
+      JOBS_QUEUE: {
+        sendBatch: async (b: { body: ExportMessage }[]) => void sent.push(...b.map((m) => m.body)),
+      },
+    } as unknown as Env;
+    expect(await enqueueDueExports(queueEnv, now)).toContain(storeHash);
+    const mine = sent.filter((m) => m.store === storeHash);
+    expect(mine).toHaveLength(1);
+    await handleExportMessages(
+      mine.map((body) => ({ body, ack: () => {}, retry: () => {} }) as unknown as Message<ExportMessage>),
+      env,
+    );
+    const done = await waitForExport(client, mine[0].exportId);
+    expect(done).toMatchObject({ status: "done", kind: "weekly" });
+    const zip = await zipOf(done);
+    const images = Object.keys(zip).filter((name) => name.startsWith("images/brands/"));
+    expect(images.length).toBeGreaterThan(0);
   });
 });

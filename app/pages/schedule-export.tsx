@@ -35,6 +35,7 @@ export default function ScheduleExport() {
   const [monthDay, setMonthDay] = createSignal(1);
   const [selected, setSelected] = createSignal<string[]>([]);
   const [emails, setEmails] = createSignal<string[]>([]);
+  const [includeImages, setIncludeImages] = createSignal(false);
   const [busy, setBusy] = createSignal(false);
 
   // Fill the form once with the saved schedule.
@@ -50,6 +51,7 @@ export default function ScheduleExport() {
         if (s.dayOfMonth !== null) setMonthDay(s.dayOfMonth);
         setSelected(s.types);
         setEmails(s.emails);
+        setIncludeImages(s.includeImages);
       },
       { defer: false },
     ),
@@ -73,6 +75,7 @@ export default function ScheduleExport() {
         dayOfMonth: frequency() === "monthly" ? monthDay() : null,
         types: selected(),
         emails: emails(),
+        includeImages: includeImages(),
       });
       mutate(result);
       notifySuccess(
@@ -203,6 +206,21 @@ export default function ScheduleExport() {
           selected={selected()}
           onChange={setSelected}
         />
+      </Card>
+      <Card>
+        <label class="check">
+          <input
+            type="checkbox"
+            name="include-images"
+            checked={includeImages()}
+            onChange={(e) => setIncludeImages(e.currentTarget.checked)}
+          />
+          Include image files
+        </label>
+        <span class="muted small">
+          Adds the image files of the chosen records, as backed up, in an <code>images/</code> folder of each
+          run's ZIP.
+        </span>
       </Card>
       <Card>
         <EmailChips

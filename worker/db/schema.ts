@@ -273,6 +273,7 @@ export const exportSchedules = sqliteTable("export_schedules", {
   dayOfMonth: integer("day_of_month"),
   types: json<string[]>("types").notNull(),
   emails: json<string[]>("emails").notNull(),
+  includeImages: integer("include_images", { mode: "boolean" }).notNull().default(false),
   nextRunAt: ms("next_run_at"),
   lastRunAt: ms("last_run_at"),
   updatedBy: text("updated_by").notNull(),

@@ -13,6 +13,8 @@ export type ExportMessage = {
   exportKind: "weekly" | "monthly";
   types: string[];
   emails: string[];
+  /** Absent on messages enqueued before schedules had the option. */
+  includeImages?: boolean;
 };
 
 export function isExportMessage(body: unknown): body is ExportMessage {
@@ -56,6 +58,7 @@ export async function enqueueDueExports(env: Env, now = Date.now()): Promise<str
       exportKind: s.frequency,
       types: s.types,
       emails: s.emails,
+      includeImages: s.includeImages,
     });
   }
   for (let i = 0; i < messages.length; i += 100) {
@@ -87,6 +90,7 @@ export async function handleExportMessages(
         kind: b.exportKind,
         types: b.types,
         emails: b.emails,
+        includeImages: b.includeImages ?? false,
         // A store whose token BigCommerce refuses still gets its scheduled export, from the vault.
         source: (await tokenRevoked(env, b.store)) ? "vault" : "live",
         createdBy: "schedule",

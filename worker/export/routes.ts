@@ -83,6 +83,7 @@ const Schedule = z
     dayOfMonth: z.number().int().min(1).max(31).nullable(),
     types: z.array(z.string()),
     emails: z.array(z.string()),
+    includeImages: z.boolean(),
     nextRunAt: z.number().nullable(),
     lastRunAt: z.number().nullable(),
     updatedAt: z.number(),
@@ -97,6 +98,7 @@ const ScheduleInput = z
     dayOfMonth: z.number().int().min(1).max(31).nullable().optional(),
     types: Types,
     emails: Emails,
+    includeImages: z.boolean().default(false),
   })
   .openapi("ExportScheduleInput");
 
@@ -157,6 +159,7 @@ function scheduleOut(s: typeof exportSchedules.$inferSelect | undefined) {
     dayOfMonth: s.dayOfMonth,
     types: s.types,
     emails: s.emails,
+    includeImages: s.includeImages,
     nextRunAt: s.nextRunAt,
     lastRunAt: s.lastRunAt,
     updatedAt: s.updatedAt,
@@ -475,6 +478,7 @@ export const exportRoutes = apiRouter()
         ...rule,
         types: body.types,
         emails: body.emails,
+        includeImages: body.includeImages,
         nextRunAt: body.enabled ? nextRunAt(rule, now, tz) : null,
         updatedBy: s.email,
         updatedAt: now,

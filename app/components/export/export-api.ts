@@ -68,6 +68,8 @@ export type ExportSchedule = {
   dayOfMonth: number | null;
   types: string[];
   emails: string[];
+  /** Each run's ZIP carries the image files under images/. */
+  includeImages: boolean;
   nextRunAt: number | null;
   lastRunAt: number | null;
   updatedAt: number;
@@ -75,7 +77,7 @@ export type ExportSchedule = {
 
 export type ScheduleInput = Pick<
   ExportSchedule,
-  "enabled" | "frequency" | "dayOfWeek" | "dayOfMonth" | "types" | "emails"
+  "enabled" | "frequency" | "dayOfWeek" | "dayOfMonth" | "types" | "emails" | "includeImages"
 >;
 
 /** The export routes (worker/export/routes.ts). */

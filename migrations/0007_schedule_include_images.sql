@@ -1,0 +1,1 @@
+ALTER TABLE `export_schedules` ADD `include_images` integer DEFAULT false NOT NULL;
