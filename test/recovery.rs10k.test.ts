@@ -36,8 +36,8 @@ async function productSnapshot(bc: ReturnType<typeof storeApi>): Promise<Map<num
  * Bulk restore of products after a bad import on the 10,000-product store (rs-10k). The figures
  * (calls, time at the Standard quota with the reserve) are logged for docs/BENCHMARKS.md.
  */
-// Two catalog backups of 10,000 products and the restore of all of them: 24 minutes on the shared
-// two-core machine at load 15–20 (2026-11-21). Run on demand with VITE_STRONGBOX_RS10K=1; the
+// Two catalog backups of 10,000 products and the restore of all of them: 12–24 minutes on the shared
+// two-core machine (load 2–20, 2026-11-21/22). Run on demand with VITE_STRONGBOX_RS10K=1; the
 // demo-store tests (recovery.calls bounds the calls per product) cover the same behaviour on every run.
 const onDemand = (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_STRONGBOX_RS10K;
 describe.skipIf(!onDemand)("Bulk Recovery on rs-10k", () => {
