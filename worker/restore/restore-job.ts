@@ -21,6 +21,12 @@ export type RestoreState = {
 
 /** Calls a record's restore takes on average (plan read, snapshot, write, verify): the ETA's estimate. */
 const CALLS_PER_ITEM = 5;
+/**
+ * The same for a batched restore (reads of 250, writes of 10, children in store-wide lists): 10,000
+ * products of rs-10k took 1,986 calls (docs/BENCHMARKS.md), ≈ 0.2 per record; 0.25 leaves room for
+ * stores with more modifiers.
+ */
+const BATCHED_CALLS_PER_ITEM = 0.25;
 
 /**
  * The "restore" job kind: runs a restore's pending items one per step, in the registry's dependency
@@ -34,7 +40,16 @@ export const restoreJob: JobKind<RestoreParams, RestoreState> = {
   async start(ctx, params) {
     const found = await getRestore(ctx.env, ctx.storeHash, params.restoreId);
     if (!found) throw new RestoreInputError(`Restore ${params.restoreId} does not exist for this store`);
-    const pending = found.items.filter((i) => i.status === "pending").length;
+    // Counted in SQL: getRestore lists at most 500 items, and a restore resumed after a cancel or
+    // retried may have many more left.
+    const pending =
+      (
+        await ctx.env.DB.prepare(
+          "select count(*) as n from restore_items where restore_id = ? and status = 'pending'",
+        )
+          .bind(params.restoreId)
+          .first<{ n: number }>()
+      )?.n ?? 0;
     return {
       restoreId: params.restoreId,
       types: restoreOrder(found.restore.types),
@@ -111,7 +126,9 @@ export const restoreJob: JobKind<RestoreParams, RestoreState> = {
           },
         ]),
       ),
-      remainingCalls: Math.max(0, state.total - state.done) * CALLS_PER_ITEM,
+      remainingCalls: Math.ceil(
+        Math.max(0, state.total - state.done) * (state.batched ? BATCHED_CALLS_PER_ITEM : CALLS_PER_ITEM),
+      ),
     };
   },
 
