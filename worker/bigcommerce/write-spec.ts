@@ -63,6 +63,11 @@ export type ChildWrite = {
   immutable?: boolean;
   /** A nested list its owner's create call does not take (variant metafields): written after the owner exists. */
   afterOwner?: boolean;
+  /**
+   * A store-wide endpoint updating up to `max` sub-resources of any records in one call, each naming
+   * itself by id (variants: `PUT /catalog/variants`, 50): what a bulk restore writes them with.
+   */
+  batchUpdate?: { path: string; max: number };
 };
 
 /** A natural key the store keeps unique: checked before writing, so a conflict stops the restore cleanly. */
@@ -220,6 +225,7 @@ export const writeSpecs: Partial<Record<TypeKey, WriteSpec>> = {
       {
         field: "variants",
         path: "/catalog/products/{id}/variants",
+        batchUpdate: { path: "/catalog/variants", max: 50 },
         idField: "id",
         match: ["sku"],
         readOnly: ["id", "product_id", "sku_id", "calculated_price", "calculated_weight", "image_url"],
@@ -611,6 +617,8 @@ export function restoreCalls(type: ContentType): RestoreCall[] {
         out.push({ method: "PUT", api: type.api, path: `${child.path}/{child}`, what: `${what} update` });
       out.push({ method: "DELETE", api: type.api, path: `${child.path}/{child}`, what: `${what} delete` });
     }
+    if (child.batchUpdate)
+      out.push({ method: "PUT", api: type.api, path: child.batchUpdate.path, what: `${what} batch update` });
     if (child.refreshAfter || child.nested)
       out.push({ method: "GET", api: type.api, path: child.path, what: `${what} re-read` });
     if (child.nested) childCalls({ ...child.nested, path: child.nested.path }, `${child.field}.`);

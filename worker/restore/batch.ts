@@ -298,15 +298,6 @@ export function isRefusal(err: unknown): boolean {
 
 const asIdValue = (id: string): string | number => (/^\d+$/.test(id) ? Number(id) : id);
 
-/**
- * Sub-resources BigCommerce also updates through a store-wide batch endpoint, by their per-record
- * path in the write spec: `PUT /v3/catalog/variants` takes up to 50 variants of any products, each
- * naming itself by id (BigCommerce's Update Variants (Batch)).
- */
-const CHILD_BATCH_UPDATES: Record<string, { path: string; max: number }> = {
-  "/catalog/products/{id}/variants": { path: "/catalog/variants", max: 50 },
-};
-
 type ChildUpdate = Extract<ChildOp, { kind: "update" }>;
 
 /**
@@ -321,7 +312,7 @@ function batchedChildUpdates(type: ContentType, item: PlannedItem): ChildUpdate[
     return null;
   const ops = planChildren(writeSpecOf(type.key).children ?? [], item.target, item.live, true);
   const batchable = (op: ChildOp): op is ChildUpdate =>
-    op.kind === "update" && op.spec.path in CHILD_BATCH_UPDATES && !nestedDiffer(op);
+    op.kind === "update" && op.spec.batchUpdate !== undefined && !nestedDiffer(op);
   return ops.every(batchable) ? ops : null;
 }
 
@@ -518,8 +509,8 @@ async function writeBatch(
       op.spec,
       op.spec.prepare ? op.spec.prepare(op.want, item.live as ApiRecord, item.target as ApiRecord) : op.want,
     );
-  for (const [specPath, ops] of byEndpoint) {
-    const endpoint = CHILD_BATCH_UPDATES[specPath];
+  for (const ops of byEndpoint.values()) {
+    const endpoint = ops[0].op.spec.batchUpdate as { path: string; max: number };
     for (let i = 0; i < ops.length; i += endpoint.max) {
       const chunk = ops.slice(i, i + endpoint.max);
       try {
