@@ -104,7 +104,13 @@ export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigco
   } catch {
     return c.json({ error: { code: "bad_request", message: "Body is not JSON" } }, 400);
   }
-  const storeHash = payload.producer?.startsWith("stores/") ? payload.producer.slice("stores/".length) : null;
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    return c.json({ error: { code: "bad_request", message: "Body is not a webhook payload object" } }, 400);
+  }
+  const storeHash =
+    typeof payload.producer === "string" && payload.producer.startsWith("stores/")
+      ? payload.producer.slice("stores/".length)
+      : null;
   const given = c.req.header(WEBHOOK_SECRET_HEADER) ?? "";
   if (!storeHash || !given || !timingSafeEqual(given, await webhookSecret(c.env, storeHash))) {
     return c.json({ error: { code: "unauthorized", message: "Unknown webhook sender" } }, 401);
