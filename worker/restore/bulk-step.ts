@@ -110,7 +110,12 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
       rowOf,
     )),
   ];
-  await recordOutcomes(ctx, state.restoreId, finished);
+  const recreatedHere = await recreatedByThisRestore(db, ctx.storeHash, state.restoreId, planned);
+  await recordOutcomes(
+    ctx,
+    state.restoreId,
+    finished.map((r) => asRecreated(r, recreatedHere)),
+  );
   const startCalls = engine.client.calls;
   let recorded = finished.length;
   let outOfCalls = false;
@@ -143,7 +148,11 @@ export async function bulkStep<S extends BulkStepState>(ctx: JobContext, state: 
       },
       onOutcomes: async (results) => {
         recorded += results.length;
-        await recordOutcomes(ctx, state.restoreId, results);
+        await recordOutcomes(
+          ctx,
+          state.restoreId,
+          results.map((r) => asRecreated(r, recreatedHere)),
+        );
       },
       shouldStop: async () => {
         outOfCalls = engine.client.calls - startCalls >= STEP_CALLS;
@@ -175,6 +184,55 @@ async function counted<S extends BulkStepState>(db: D1Database, state: S): Promi
 }
 
 type Result = { item: PlannedItem; outcome: ItemOutcome };
+
+/**
+ * Planned records found under a new id that this restore itself gave them (the id map's entry is
+ * younger than the restore): an attempt of a step re-created them and stopped before recording it.
+ */
+async function recreatedByThisRestore(
+  db: D1Database,
+  storeHash: string,
+  restoreId: string,
+  planned: PlannedItem[],
+): Promise<Set<string>> {
+  const remapped = planned.filter((p) => p.liveId && p.liveId !== p.recordId);
+  if (remapped.length === 0) return new Set();
+  const { results } = await db
+    .prepare(
+      `select old_id from id_map where store_hash = ?1 and type = ?2
+         and old_id in (select value from json_each(?3))
+         and created_at >= (select created_at from restores where id = ?4)`,
+    )
+    .bind(storeHash, remapped[0].type, JSON.stringify(remapped.map((p) => p.recordId)), restoreId)
+    .all<{ old_id: string }>();
+  return new Set(results.map((r) => r.old_id));
+}
+
+/**
+ * A record re-created by an attempt of this step that stopped before recording it is found again,
+ * under its new id, as an update or as unchanged: the merchant's item list still says it was
+ * re-created, with the new id.
+ */
+function asRecreated(result: Result, recreatedHere: Set<string>): Result {
+  const { outcome, item } = result;
+  if (!recreatedHere.has(item.recordId) || outcome.status !== "done" || outcome.action === "create")
+    return result;
+  const newId = item.liveId && item.liveId !== item.recordId ? item.liveId : outcome.newId;
+  return {
+    item,
+    outcome: {
+      ...outcome,
+      action: "create",
+      newId,
+      message: [
+        `Re-created${newId ? ` with the new id ${newId}` : ""}.`,
+        ...outcome.message.split(". ").slice(1),
+      ]
+        .filter(Boolean)
+        .join(" "),
+    },
+  };
+}
 
 /** Already brought to the version by an attempt of this step that stopped before recording it. */
 async function alreadyRestored(planned: PlannedItem[], rowOf: Map<string, PendingRow>): Promise<Result[]> {
