@@ -172,12 +172,7 @@ describe("a bulk restore under each fault", () => {
 });
 
 describe("a bulk restore whose own writes are announced by webhooks, duplicated, delayed and out of order", () => {
-  // Known bug (bulk-restore, worker/restore/batch.ts since f7e4189/3db7d29): the version a bulk restore
-  // records as the state after its write keeps the variant list read before the write, so a restored
-  // product's variants carry the imported calculated_price (10.71 instead of 107.12 for product 9);
-  // the webhook's capture then records the true state as a new version of 10 of the 16 products.
-  // Remove `.fails` once the restore records what it wrote.
-  it.fails("records no version beyond the undisturbed restore's: each announced product is already in the vault as restored", async () => {
+  it("records no version beyond the undisturbed restore's: each announced product is already in the vault as restored", async () => {
     const store = await damagedStore();
     // Automatic sync (a Pro feature) registers the hooks of the plan's synced types.
     expect((await store.api("/api/plan", { method: "PUT", json: { plan: "pro" } })).status).toBe(200);

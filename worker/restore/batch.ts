@@ -428,6 +428,40 @@ function ownFields(type: ContentType, answered: ApiRecord): ApiRecord {
   return Object.fromEntries(Object.entries(answered).filter(([k]) => !lists.has(k)));
 }
 
+type Inherited = (child: ApiRecord, record: ApiRecord) => unknown;
+
+/**
+ * Read-only fields of sub-resources that BigCommerce derives from the record's own fields where the
+ * sub-resource has none of its own: a variant without a price shows the product's. Writing the record
+ * changes them, but the batch write answers without its sub-resources (PUT /catalog/products takes no
+ * `include`), so they are derived here instead of read again.
+ */
+const INHERITED: Record<string, Record<string, Inherited>> = {
+  variants: {
+    calculated_price: (v, p) => {
+      const price = v.price ?? p.price ?? 0;
+      const sale = Number(v.sale_price ?? p.sale_price ?? 0);
+      return sale > 0 ? sale : price;
+    },
+    calculated_weight: (v, p) => v.weight ?? p.weight ?? 0,
+  },
+};
+
+/** The record's sub-resources with the fields they inherit from it recomputed from its state after the write. */
+function withInherited(type: ContentType, after: ApiRecord): ApiRecord {
+  const out = { ...after };
+  for (const [field, derive] of Object.entries(INHERITED)) {
+    if (!Array.isArray(out[field])) continue;
+    if (!(writeSpecOf(type.key).children ?? []).some((c) => c.field === field)) continue;
+    out[field] = childrenOf(out, field).map((c) => {
+      const next = { ...c };
+      for (const [key, fn] of Object.entries(derive)) if (key in c) next[key] = fn(c, out);
+      return next;
+    });
+  }
+  return out;
+}
+
 /**
  * One write batch: the records' own fields in one call (records whose fields already match are left
  * out), then their variant updates 50 to a call. The state after comes from what BigCommerce answers
@@ -524,6 +558,12 @@ async function writeBatch(
         const field = chunk[0].op.spec.field;
         for (const r of Array.isArray(body?.data) ? body.data : [])
           childAfter.set(childKey(field, r[chunk[0].op.spec.idField]), r);
+        // Accepted whole but not answered: the sub-resource is as written (after a 207 it may not be).
+        if (status !== 207)
+          for (const c of chunk) {
+            const key = childKey(field, c.op.live[c.op.spec.idField]);
+            if (!childAfter.has(key)) childAfter.set(key, childBody(c));
+          }
         if (status === 207) {
           const why = (body?.errors ?? []).map((e) => e.title).filter(Boolean);
           for (const c of chunk)
@@ -543,7 +583,7 @@ async function writeBatch(
               body: childBody(c),
             });
             changed.add(c.item);
-            if (body?.data) childAfter.set(childKey(c.op.spec.field, own), body.data);
+            childAfter.set(childKey(c.op.spec.field, own), body?.data ?? childBody(c));
           } catch (e) {
             if (!isRefusal(e)) throw e;
             if (!refused.has(c.item)) refused.set(c.item, bigCommerceMessage(e));
@@ -554,7 +594,8 @@ async function writeBatch(
   }
 
   // The state after: the records' own fields as the write answered them (read again when it did not),
-  // their sub-resources as before but for those the restore wrote, as their write answered them.
+  // their sub-resources as before but for what they inherit from those fields and for those the
+  // restore wrote, as their write answered them.
   const unanswered = batch.filter(
     (i) => changed.has(i) && !returned.has(liveIdOf(i)) && fieldsDiffer.includes(i),
   );
@@ -562,7 +603,9 @@ async function writeBatch(
   const afterOf = (item: PlannedItem): ApiRecord | undefined => {
     const id = liveIdOf(item);
     if (unanswered.includes(item)) return reread.get(id);
-    const after: ApiRecord = { ...(item.live as ApiRecord), ...ownFields(type, returned.get(id) ?? {}) };
+    const answered = returned.get(id);
+    let after: ApiRecord = { ...(item.live as ApiRecord), ...ownFields(type, answered ?? {}) };
+    if (answered) after = withInherited(type, after);
     for (const op of childUpdates.get(item) ?? []) {
       const field = op.spec.field;
       // Merged over the live one: the answer leaves out what was read separately (a variant's metafields).
