@@ -257,11 +257,9 @@ describe("a bulk restore where half the calls fail", () => {
     if (view.restore.errorCount === 0) expect(await liveProducts(store)).toEqual(baseline.products);
   });
 
-  // Known bug (bulk-restore, worker/restore/bulk-step.ts): when a step fails after re-creating a
-  // deleted product and is retried, the item is planned again as an update of the new id and its
-  // result overwritten: "update", "Restored." instead of "create", "Re-created with the new id 51…".
-  // The store is right; the merchant's item list says the product was updated. Drop `.fails` once fixed.
-  it.fails("reports the deleted products as re-created, even when a step was retried", () => {
+  // A step that fails after re-creating a deleted product is retried: the retry finds the product
+  // under its new id, and the item list must still say it was re-created, with that id.
+  it("reports the deleted products as re-created, even when a step was retried", () => {
     const deleted = store.before.products
       .map((p) => String(p.id))
       .filter((id) => !store.after.products.some((p) => String(p.id) === id));
