@@ -339,6 +339,54 @@ describe("Image files in the vault", () => {
     }
   });
 
+  it("bulk recovery puts back a variant picture changed since the version, with the version's bytes", async () => {
+    const store = await installViaOAuth("demo", 39);
+    await sandbox(`/__sandbox/stores/${store.storeHash}/quota`, {
+      method: "PUT",
+      json: { quota: "unlimited" },
+    });
+    const bc = storeApi(store.storeHash, store.sandboxToken);
+    const [product] = (
+      await bc.get<{ id: number; price: number; variants: Variant[] }[]>(
+        "/v3/catalog/products?include=variants&limit=50",
+      )
+    ).filter((p) => p.variants.length > 1);
+    const variant = product.variants[0];
+    const cdn = `${SANDBOX_URL}/__sandbox/cdn/${store.storeHash}/products/${product.id}/variants`;
+    await bc.put(`/v3/catalog/products/${product.id}/variants/${variant.id}`, {
+      image_url: `${cdn}/${variant.id}-original.jpg`,
+    });
+    const pictureOf = async () =>
+      (await bc.get<Variant>(`/v3/catalog/products/${product.id}/variants/${variant.id}`)).image_url;
+    const originalUrl = await pictureOf();
+    const originalSha = await servedSha(originalUrl);
+    expect(originalSha).not.toBeNull();
+    await runBackup(store.storeHash, CATALOG);
+    const backup = await env.DB.prepare(
+      "select id from backups where store_hash = ? and status = 'done' order by started_at desc limit 1",
+    )
+      .bind(store.storeHash)
+      .first<{ id: string }>();
+
+    // A bad import: a new price and another picture; the original file is gone from the CDN.
+    await bc.put(`/v3/catalog/products/${product.id}`, { price: product.price + 10 });
+    await bc.put(`/v3/catalog/products/${product.id}/variants/${variant.id}`, {
+      image_url: `${cdn}/${variant.id}-imported.jpg`,
+    });
+    await loseFile(originalUrl);
+    await runBackup(store.storeHash, CATALOG);
+
+    const res = await store.api("/api/recovery/restores", {
+      method: "POST",
+      json: { backupId: backup?.id, types: ["products"] },
+    });
+    expect(res.status).toBe(202);
+    await waitForJob(store.storeHash, 120_000);
+    const restored = await bc.get<{ price: number }>(`/v3/catalog/products/${product.id}`);
+    expect(restored.price).toBe(product.price);
+    expect(await servedSha(await pictureOf())).toBe(originalSha);
+  });
+
   it("replaces a live product's pictures whose files the CDN lost when the product is restored to a version", async () => {
     const store = await catalogStore(37);
     const id = await photographedProduct(store, "Wool Scarf", "WS-1");

@@ -8,6 +8,7 @@ import {
 } from "../bigcommerce/client";
 import { type ContentType, getType } from "../bigcommerce/registry";
 import { writeSpecOf } from "../bigcommerce/write-spec";
+import { imageFields } from "../images/image-fields";
 import { mapAt, valuesAt } from "./body-paths";
 import { carries, childForWrite, childrenOf, differingFields, pairChildren } from "./compare";
 import {
@@ -313,7 +314,27 @@ function batchedChildUpdates(type: ContentType, item: PlannedItem): ChildUpdate[
   const ops = planChildren(writeSpecOf(type.key).children ?? [], item.target, item.live, true);
   const batchable = (op: ChildOp): op is ChildUpdate =>
     op.kind === "update" && op.spec.batchUpdate !== undefined && !nestedDiffer(op);
-  return ops.every(batchable) ? ops : null;
+  return ops.every(batchable) && !listPicturesDiffer(type, item) ? ops : null;
+}
+
+/**
+ * Whether a list item's image file (a variant's picture, per `imageFields`) is not the version's:
+ * batch endpoints cannot upload files, so the record is written alone by `applyItem`, whose image step
+ * uploads the stored file (or repoints it when the live one is the same file under a new URL).
+ */
+function listPicturesDiffer(type: ContentType, item: PlannedItem): boolean {
+  const target = item.target as ApiRecord;
+  const live = item.live as ApiRecord;
+  return (imageFields[type.key as keyof typeof imageFields] ?? []).some((f) => {
+    if (!f.list || !f.upload?.itemMatch) return false;
+    const key = f.upload.itemMatch;
+    const liveItems = new Map(
+      (Array.isArray(live[f.list]) ? (live[f.list] as ApiRecord[]) : []).map((i) => [String(i[key]), i]),
+    );
+    return (Array.isArray(target[f.list]) ? (target[f.list] as ApiRecord[]) : []).some(
+      (want) => String(want[f.url] ?? "") !== String(liveItems.get(String(want[key]))?.[f.url] ?? ""),
+    );
+  });
 }
 
 /** Whether a sub-resource's own sub-resources (a variant's metafields) differ: those are written by `applyItem`. */
