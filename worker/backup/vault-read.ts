@@ -5,6 +5,8 @@ import { packKey } from "./vault-writer";
 
 /** What reading a body needs from a version row (D1 columns or the drizzle `Version`). */
 export type VersionLocation = Pick<Version, "storeHash" | "packId" | "offset" | "length" | "change">;
+/** A version row as the readers select it to fetch bodies in bulk (`readBodies`). */
+export type LocatedVersion = VersionLocation & Pick<Version, "id" | "recordId">;
 
 /**
  * A version's body, read back with one R2 range request and inflated. Null for a deletion.

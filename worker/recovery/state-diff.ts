@@ -1,3 +1,4 @@
+import type { LocatedVersion } from "../backup/vault-read";
 /**
  * The vault's state at a moment compared with its latest state, per record, in SQL: for each record
  * its latest version at or before `at` (the target) and its latest version overall. Only hashes are
@@ -161,15 +162,7 @@ export async function liveSample(
        )`,
     )
     .bind(storeHash, at, type, JSON.stringify(diffs), limit)
-    .all<{
-      id: number;
-      storeHash: string;
-      recordId: string;
-      change: "created" | "updated" | "deleted";
-      packId: string | null;
-      offset: number | null;
-      length: number | null;
-    }>();
+    .all<LocatedVersion>();
   return results;
 }
 

@@ -1,4 +1,5 @@
 import { toCaptured } from "../backup/capture";
+import type { LocatedVersion } from "../backup/vault-read";
 import {
   type ApiRecord,
   BigCommerceError,
@@ -142,17 +143,7 @@ async function remapMany(ctx: RestoreContext, type: string, bodies: ApiRecord[])
   return out;
 }
 
-type VersionRow = {
-  id: number;
-  storeHash: string;
-  recordId: string;
-  change: "created" | "updated" | "deleted";
-  packId: string | null;
-  offset: number | null;
-  length: number | null;
-  capturedAt: number;
-  displayName: string;
-};
+type VersionRow = LocatedVersion & { capturedAt: number; displayName: string };
 
 /** Plans many records of one type (reads only: the dry run of a batch). */
 export async function planItems(ctx: RestoreContext, targets: RestoreTarget[]): Promise<PlannedItem[]> {

@@ -1,3 +1,4 @@
+import type { LocatedVersion } from "../backup/vault-read";
 import type { ApiRecord } from "../bigcommerce/client";
 import { getType, restoreOrder } from "../bigcommerce/registry";
 import type { JobContext, StepResult } from "../jobs/job-kinds";
@@ -277,15 +278,7 @@ async function relinkedEarlier(
      ) where rn = 1`,
   )
     .bind(ctx.storeHash, type.key, JSON.stringify(candidates.map((p) => p.liveId)))
-    .all<{
-      id: number;
-      storeHash: string;
-      recordId: string;
-      change: "created" | "updated" | "deleted";
-      packId: string | null;
-      offset: number | null;
-      length: number | null;
-    }>();
+    .all<LocatedVersion>();
   const bodies = await readBodies(ctx.env, results);
   const latestOf = new Map(results.map((r) => [r.recordId, r.id]));
   const out: Result[] = [];
