@@ -11,6 +11,7 @@ import {
   type ExportTypeProgress,
   exportApi,
 } from "../components/export/export-api";
+import { IncludeImagesOption } from "../components/export/include-images";
 import { HelpLink } from "../components/help-link";
 import { ProgressBar } from "../components/progress-bar";
 import { StatusBadge } from "../components/status-badge";
@@ -143,19 +144,7 @@ export default function QuickExport() {
           </Card>
           <Card>
             <div class="stack">
-              <label class="check">
-                <input
-                  type="checkbox"
-                  name="include-images"
-                  checked={includeImages()}
-                  onChange={(e) => setIncludeImages(e.currentTarget.checked)}
-                />
-                Include image files
-              </label>
-              <span class="muted small">
-                Adds the image files of the chosen records (product, brand, category and other images, as
-                backed up) in an <code>images/</code> folder of the ZIP.
-              </span>
+              <IncludeImagesOption checked={includeImages()} onChange={setIncludeImages} />
               <Show when={selected().length > 0}>
                 <p class="small" data-testid="export-estimate" aria-live="polite">
                   <Show when={estimate.latest} fallback="Estimating the size…">

@@ -5,6 +5,7 @@ import { Card } from "../components/card";
 import { ContentTypePicker } from "../components/content-type-picker";
 import { EmailChips } from "../components/email-chips";
 import { exportApi } from "../components/export/export-api";
+import { IncludeImagesOption } from "../components/export/include-images";
 import { HelpLink } from "../components/help-link";
 import { notifyError, notifySuccess } from "../components/toast";
 import { formatDateTime } from "../format";
@@ -208,19 +209,7 @@ export default function ScheduleExport() {
         />
       </Card>
       <Card>
-        <label class="check">
-          <input
-            type="checkbox"
-            name="include-images"
-            checked={includeImages()}
-            onChange={(e) => setIncludeImages(e.currentTarget.checked)}
-          />
-          Include image files
-        </label>
-        <span class="muted small">
-          Adds the image files of the chosen records, as backed up, in an <code>images/</code> folder of each
-          run's ZIP.
-        </span>
+        <IncludeImagesOption checked={includeImages()} onChange={setIncludeImages} scheduled />
       </Card>
       <Card>
         <EmailChips
