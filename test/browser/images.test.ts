@@ -1,6 +1,7 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
+import { ensureFirstBackup } from "./support/first-backup";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -26,19 +27,7 @@ describe("Backup Vault: image files", () => {
       body: JSON.stringify({ quota: "unlimited" }),
     });
     let app = await openVault(page);
-    const running = app.getByRole("heading", { name: "Backing up data..." });
-    const backupAll = app.getByRole("button", { name: "Backup all data" });
-    await backupAll.waitFor();
-    await page.waitForTimeout(1500);
-    if (!(await running.isVisible()) && (await backupAll.isEnabled())) {
-      await backupAll.click();
-      await app
-        .getByRole("dialog", { name: "Backup all data" })
-        .getByRole("button", { name: "Confirm" })
-        .click();
-      await running.waitFor();
-    }
-    await running.waitFor({ state: "hidden", timeout: 150_000 });
+    await ensureFirstBackup(page, app, stack().appUrl);
 
     // Item Storage: image files as their own row, with a count and a size.
     app = await openVault(page);

@@ -1,6 +1,7 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
+import { ensureFirstBackup } from "./support/first-backup";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -25,22 +26,7 @@ async function openIdleVault(page: Page): Promise<FrameLocator> {
     .getByRole("link", { name: "Backup Vault", exact: true })
     .click();
   await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
-  // The install's first backup starts when Discovery opens; on a loaded machine that request can land
-  // after this page did, so wait until the store has a successful backup, not only for an idle button.
-  const frame = page.frames().find((f) => f.url().startsWith(stack().appUrl));
-  if (!frame) throw new Error("the app's iframe is not loaded");
-  const end = Date.now() + 150_000;
-  while (
-    !(await frame.evaluate(async () => {
-      const res = await fetch("/api/vault/summary", { credentials: "include" });
-      const body = (await res.json()) as { lastSuccessfulBackupAt: number | null; runningJob: unknown };
-      return body.lastSuccessfulBackupAt !== null && body.runningJob === null;
-    }))
-  ) {
-    if (Date.now() > end) throw new Error("the install's first backup did not finish within 150 s");
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  await app.locator("button:not([disabled])", { hasText: "Backup all data" }).waitFor({ timeout: 150_000 });
+  await ensureFirstBackup(page, app, stack().appUrl);
   return app;
 }
 

@@ -1,6 +1,7 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
+import { ensureFirstBackup } from "./support/first-backup";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -55,19 +56,7 @@ describe("Backup Vault > restore one record (guide section 6)", () => {
     let app = await openApp(page);
 
     // 1. A backup of the store: the one the install started, or "Backup all data" (quota lifted: this test is about restoring).
-    const running = app.getByRole("heading", { name: "Backing up data..." });
-    const backupAll = app.getByRole("button", { name: "Backup all data" });
-    await backupAll.waitFor();
-    await page.waitForTimeout(1500);
-    if (!(await running.isVisible()) && (await backupAll.isEnabled())) {
-      await backupAll.click();
-      await app
-        .getByRole("dialog", { name: "Backup all data" })
-        .getByRole("button", { name: "Confirm" })
-        .click();
-      await running.waitFor();
-    }
-    await running.waitFor({ state: "hidden", timeout: 150_000 });
+    await ensureFirstBackup(page, app, stack().appUrl);
 
     // 2. Later, a product is changed by mistake.
     const [product] = await api<Product[]>("GET", "/catalog/products?limit=1&sort=id");
