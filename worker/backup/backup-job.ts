@@ -18,6 +18,7 @@ import { captureImagesStep } from "../images/capture";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
+import { type ChildChangesCursor, childChangesStep, listsChildChanges } from "./child-changes";
 import { storeThemeFiles } from "./theme-files";
 import { hooksCoverSince, registerWebhooks } from "./webhooks";
 
@@ -29,7 +30,7 @@ export type BackupParams = { backupKind: BackupKind; types?: string[] };
  * of once per page of records), list (changed or all records), ids (cheap id listing), sweep
  * (ids the vault holds that the listing did not return become deletions).
  */
-type Phase = "start" | "prefetch" | "list" | "ids" | "sweep";
+type Phase = "start" | "prefetch" | "child_changes" | "list" | "ids" | "sweep";
 
 export type BackupState = {
   backupId: string;
@@ -56,6 +57,8 @@ export type BackupState = {
    * skips the listing of a type without a modification-date filter.
    */
   byWebhook?: Record<string, ("deletions" | "changes")[]>;
+  /** Records whose metafields changed without moving their own date (worker/backup/child-changes.ts). */
+  childChanges?: ChildChangesCursor;
   /** Records per type at the last backup: the ETA's estimate for types not started yet. */
   estimates: Record<string, number>;
   progress: Record<string, TypeProgress>;
@@ -283,7 +286,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       return {
         state: {
           ...state,
-          phase: prefetchable ? "prefetch" : "list",
+          phase: prefetchable ? "prefetch" : listsChildChanges(type, state) ? "child_changes" : "list",
           prefetch: prefetchable ? { child: 0, page: 1 } : undefined,
           prefetched: [],
           cursor: null,
@@ -325,6 +328,8 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         },
       };
     }
+
+    if (state.phase === "child_changes") return childChangesStep(ctx, state, type);
 
     if (state.phase === "list" || state.phase === "ids") {
       if (type.parent && state.pi >= state.parentIds.length) return { state: afterListing(ctx, state, type) };

@@ -73,7 +73,15 @@ export type ChildSpec =
       when: (record: Record<string, unknown>) => boolean;
       why: string;
     }
-  | { key: string; fetch: "by_resource_ids"; path: string; chunk: number; into: string; pageSize: number }
+  | {
+      key: string;
+      fetch: "by_resource_ids";
+      path: string;
+      chunk: number;
+      into: string;
+      pageSize: number;
+      changedSince?: ChildChanges;
+    }
   | {
       key: string;
       fetch: "by_nested_ids";
@@ -84,6 +92,7 @@ export type ChildSpec =
       pageSize: number;
       why: string;
       when?: never;
+      changedSince?: ChildChanges;
     }
   | {
       key: string;
@@ -93,6 +102,22 @@ export type ChildSpec =
       when?: (record: Record<string, unknown>) => boolean;
       why?: string;
     };
+
+/**
+ * A store-wide child list that filters by its items' modification date (`param`, ISO dates). Editing
+ * such a child alone (a metafield) leaves the record's own modification date as it was, so a
+ * scheduled run lists the children changed since its last run (`include_fields=resource_id`, a call
+ * for a quiet day) and reads their records again (worker/backup/child-changes.ts). A deleted child is
+ * not in that list: it waits for the weekly full listing, or for `hooks`.
+ * - `owner`: for nested children, how an item's id (a variant) leads to its record (the product).
+ * - `hooks`: scopes announcing every change of these children; healthy since the last run on a store
+ *   with automatic sync, they make the list unnecessary.
+ */
+export type ChildChanges = {
+  param: string;
+  owner?: { path: string; idParam: string; field: string };
+  hooks?: string[];
+};
 
 export type RestoreSpec =
   | {
@@ -129,6 +154,8 @@ export type ContentType = {
     paging: PagingKind;
     pageSize: number;
     query?: Record<string, string>;
+    /** The list's filter by many ids (`id:in`): records whose children changed are read a page at a time. */
+    byIds?: string;
     /** Sub-resource embedded by `include=`: documented here so the planner knows they cost nothing. */
     includes?: string[];
     /** For `singletons`: record id → GET path. */
@@ -186,13 +213,18 @@ export const productNeedsOptionDetail = (p: Record<string, unknown>) =>
 export const productHasModifiers = (p: Record<string, unknown>) =>
   Array.isArray(p.modifiers) && p.modifiers.length > 0;
 
-const metafieldsChild = (resource: string): ChildSpec => ({
+/** `hookScope`: the resource's metafield webhook prefix, when BigCommerce has one (not for customers). */
+const metafieldsChild = (resource: string, hookScope?: string): ChildSpec => ({
   key: "metafields",
   fetch: "by_resource_ids",
   path: `/${resource}/metafields`,
   chunk: 250,
   into: "metafields",
   pageSize: 250,
+  changedSince: {
+    param: "date_modified:min",
+    ...(hookScope ? { hooks: ["created", "updated"].map((what) => `${hookScope}/${what}`) } : {}),
+  },
 });
 
 const auto = (
@@ -219,6 +251,7 @@ export const contentTypes = [
       pageSize: 250,
       includes: ["variants", "images", "custom_fields", "bulk_pricing_rules", "videos", "reviews"],
       query: { include: "variants,images,custom_fields,bulk_pricing_rules,videos,reviews" },
+      byIds: "id:in",
     },
     get: {
       path: "/catalog/products/{id}",
@@ -275,7 +308,7 @@ export const contentTypes = [
         when: productHasModifiers,
         why: "No store-wide endpoint; v3 rules reference modifier values, so only products with modifiers are asked.",
       },
-      metafieldsChild("catalog/products"),
+      metafieldsChild("catalog/products", "store/product/metafield"),
       {
         key: "variant_metafields",
         fetch: "by_nested_ids",
@@ -285,6 +318,11 @@ export const contentTypes = [
         into: "metafields",
         pageSize: 250,
         why: "Variant metafields name the variant, not the product: one store-wide call per 250 variants of a page.",
+        // BigCommerce's variant list filters by one `id` (no `id:in`) and has no variant metafield hooks.
+        changedSince: {
+          param: "date_modified:min",
+          owner: { path: "/catalog/variants", idParam: "id", field: "product_id" },
+        },
       },
     ],
     display: { name: ["name", "sku", "id"], search: ["name", "sku", "upc", "mpn", "id"] },
@@ -376,7 +414,7 @@ export const contentTypes = [
       { scope: "store/category/metafield/deleted", idPath: "data.resource_id" },
     ],
     readOnly: ["category_id", "category_uuid"],
-    children: [metafieldsChild("catalog/categories")],
+    children: [metafieldsChild("catalog/categories", "store/category/metafield")],
     display: { name: ["name", "category_id"], search: ["name", "url.path", "category_id"] },
     summary: ["name", "parent_id", "tree_id", "is_visible", "sort_order", "url"],
     restore: {
@@ -400,6 +438,7 @@ export const contentTypes = [
       pageSize: 250,
       includes: ["addresses", "storecredit", "attributes", "formfields", "segment_ids"],
       query: { include: "addresses,storecredit,attributes,formfields,segment_ids" },
+      byIds: "id:in",
     },
     get: {
       path: "/customers",
@@ -643,7 +682,7 @@ export const contentTypes = [
     ],
     readOnly: ["id", "date_modified", "external_id", "is_deleted"],
     // Shipping addresses come inside `consignments` (consignment_structure=object), fees with `fees`.
-    children: [metafieldsChild("orders")],
+    children: [metafieldsChild("orders", "store/order/metafield")],
     display: { name: ["id"], search: ["id", "billing_address.email", "billing_address.last_name"] },
     summary: [
       "id",
