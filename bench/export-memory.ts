@@ -11,7 +11,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { packageExport } from "../worker/export/package";
-import { renderStagedPage, stageKey } from "../worker/export/staging";
+import { decodeStagedObject, renderStagedPage, stagedSection, stageKey } from "../worker/export/staging";
 
 const pages = Number(process.argv[2] ?? 800);
 const dir = mkdtempSync(join(tmpdir(), "strongbox-export-mem-"));
@@ -27,7 +27,7 @@ const bucket = {
     try {
       const path = file(key);
       statSync(path);
-      return { text: async () => readFileSync(path, "utf8") };
+      return { arrayBuffer: async () => new Uint8Array(readFileSync(path)).buffer };
     } catch {
       return null;
     }
@@ -77,7 +77,8 @@ for (let p = 0; p < pages; p++) {
     recs.map((r) => ({ recordId: String(r.id), body: r })),
     columns,
   );
-  uncompressedInput += text.length;
+  for (const page of decodeStagedObject(text))
+    for (const name of page.sections.keys()) uncompressedInput += stagedSection(page, name)?.raw.length ?? 0;
   await bucket.put(stageKey(store, exportId, "products", p), text);
 }
 

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { constants, deflateRawSync } from "node:zlib";
 import { deflateSync } from "fflate";
 import { packageExport } from "../worker/export/package";
-import { decodeStagedPage, renderStagedPage, stageKey } from "../worker/export/staging";
+import { decodeStagedObject, renderStagedPage, stagedSection, stageKey } from "../worker/export/staging";
 import type { ZipLevel } from "../worker/export/zip-writer";
 
 const dir = process.argv[2] ?? "/tmp/strongbox-export-stage";
@@ -37,7 +37,8 @@ const fileOf = (root: string, key: string) => join(root, key.replace(/[/]/g, "_"
 
 // Pages saved by bench/export.ts before commit 8bd21ef hold a line of ids and the JSON Lines; newer
 // ones are already rendered. Render the former once, in page order, as the read phase now does.
-const v2 = join(dir, "rendered");
+// "rendered-v3": pages rendered and deflated per section (since the staged format carries DEFLATE chunks).
+const v2 = join(dir, "rendered-v3");
 const columnsFile = join(v2, "columns.json");
 const reuse = existsSync(columnsFile);
 if (!reuse) {
@@ -58,7 +59,7 @@ for (const type of reuse ? [] : state.types) {
     const text = readFileSync(fileOf(join(dir, "pages"), key), "utf8");
     const nl = text.indexOf("\n");
     const head = JSON.parse(text.slice(0, nl));
-    let out = text;
+    let out: Uint8Array | string = text;
     if (typeof head[0] === "string" || head.length === 0) {
       const ids = head as string[];
       const records = text
@@ -82,16 +83,16 @@ if (!reuse) writeFileSync(columnsFile, JSON.stringify(columns));
  * otherwise dominate the profile: R2's own read cost is not what this measures); ZIP parts are
  * dropped (the writer counts their bytes).
  */
-const staged = new Map<string, string>();
+const staged = new Map<string, Uint8Array>();
 for (const type of state.types)
   for (let seq = 0; seq < (state.pages[type] ?? 0); seq++) {
     const key = stageKey(storeHash, exportId, type, seq);
-    staged.set(key, readFileSync(fileOf(v2, key), "utf8"));
+    staged.set(key, new Uint8Array(readFileSync(fileOf(v2, key))));
   }
 const bucket = {
   async get(key: string) {
-    const text = staged.get(key);
-    return text === undefined ? null : { text: async () => text };
+    const bytes = staged.get(key);
+    return bytes === undefined ? null : { arrayBuffer: async () => bytes };
   },
   async put() {},
   async createMultipartUpload() {
@@ -108,11 +109,13 @@ const MB = 1024 * 1024;
 
 // Every section of every page, as bytes: what packaging writes (before CSV padding and headers).
 const sections: Uint8Array[] = [];
-const enc = new TextEncoder();
 for (const type of state.types)
   for (let seq = 0; seq < (state.pages[type] ?? 0); seq++) {
-    const page = decodeStagedPage(staged.get(stageKey(storeHash, exportId, type, seq)) as string);
-    for (const s of page.sections.values()) sections.push(enc.encode(page.text.slice(s.at, s.at + s.length)));
+    for (const page of decodeStagedObject(staged.get(stageKey(storeHash, exportId, type, seq)) as Uint8Array))
+      for (const name of page.sections.keys()) {
+        const raw = stagedSection(page, name)?.raw;
+        if (raw) sections.push(raw);
+      }
   }
 const sectionBytes = sections.reduce((n, s) => n + s.byteLength, 0);
 // The baselines deflate the first 64 MiB of sections (a rate, not the whole export: fflate at level 6

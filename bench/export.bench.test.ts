@@ -17,38 +17,18 @@ import { SANDBOX_URL } from "../test/support/test-env";
 import { typeKeys } from "../worker/bigcommerce/registry";
 import type { ExportSource } from "../worker/export/export-job";
 import { startExport } from "../worker/export/start";
+import { exportMarker, exportProfile, zipUncompressed } from "./export-support";
 import { measureBaseline, median, report, round } from "./support";
 
 const MB = 1024 * 1024;
+/** Runs of each export (VITE_EXPORT_RUNS, default 1): the figures are their medians. */
+const RUNS = Number((import.meta as { env?: Record<string, string> }).env?.VITE_EXPORT_RUNS ?? 1) || 1;
 let storeHash: string;
 let baseline = 0;
 
-/** Sums the uncompressed sizes in a ZIP's central directory (read from the object's tail). */
-async function zipUncompressed(key: string): Promise<{ bytes: number; entries: number }> {
-  const head = await env.EXPORTS.head(key);
-  if (!head) throw new Error(`no ${key}`);
-  const obj = await env.EXPORTS.get(key, { range: { suffix: Math.min(head.size, 4 * MB) } });
-  const tail = new Uint8Array(await (obj as R2ObjectBody).arrayBuffer());
-  const view = new DataView(tail.buffer, tail.byteOffset, tail.byteLength);
-  let eocd = -1;
-  for (let i = tail.length - 22; i >= 0; i--)
-    if (view.getUint32(i, true) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  if (eocd < 0) throw new Error("no end of central directory");
-  const entries = view.getUint16(eocd + 10, true);
-  let at = eocd - view.getUint32(eocd + 12, true);
-  let bytes = 0;
-  for (let n = 0; n < entries; n++) {
-    bytes += view.getUint32(at + 24, true);
-    at += 46 + view.getUint16(at + 28, true) + view.getUint16(at + 30, true) + view.getUint16(at + 32, true);
-  }
-  return { bytes, entries };
-}
-
-async function exportOnce(source: ExportSource) {
+async function exportOnce(source: ExportSource, run: number) {
   await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`, { method: "DELETE" });
+  exportMarker(`${source}-${run}`, "start");
   const t0 = performance.now();
   const id = await startExport(env, {
     storeHash,
@@ -60,6 +40,7 @@ async function exportOnce(source: ExportSource) {
   });
   await waitForJob(storeHash, 3_000_000);
   const ms = performance.now() - t0;
+  exportMarker(`${source}-${run}`, "end");
   const row = await env.DB.prepare("select status, files, counts, error from exports where id = ?")
     .bind(id)
     .first<{ status: string; files: string; counts: string; error: string | null }>();
@@ -80,42 +61,79 @@ async function exportOnce(source: ExportSource) {
     (a, b) => a + b,
     0,
   );
+  return {
+    ms,
+    files,
+    uncompressed,
+    entries,
+    records,
+    apiCalls: stats.total_requests,
+    profile: await exportProfile(storeHash),
+  };
+}
+
+async function exportRuns(source: ExportSource) {
+  const runs: Awaited<ReturnType<typeof exportOnce>>[] = [];
+  for (let i = 1; i <= RUNS; i++) runs.push(await exportOnce(source, i));
+  const mid = [...runs].sort((a, b) => a.ms - b.ms)[Math.floor((runs.length - 1) / 2)];
   const base = median([baseline, await measureBaseline()]);
-  const mbps = uncompressed / MB / (ms / 1000);
+  const mbps = mid.uncompressed / MB / (mid.ms / 1000);
   report({
     name: `export-${source}`,
     title: `Export of rs-10k, all types, from the ${source === "vault" ? "latest backup" : "live store"}`,
-    scale: `rs-10k, ${typeKeys.length} types, ${records} records`,
+    scale: `rs-10k, ${typeKeys.length} types, ${mid.records} records`,
     figures: {
-      wallMs: Math.round(ms),
-      zipFiles: files.length,
-      zipBytes: files.reduce((a, f) => a + f.size, 0),
-      zipEntries: entries,
-      uncompressedBytes: uncompressed,
+      wallMs: Math.round(mid.ms),
+      runsMs: runs.map((r) => Math.round(r.ms)).join(" / "),
+      zipFiles: mid.files.length,
+      zipBytes: mid.files.reduce((a, f) => a + f.size, 0),
+      zipEntries: mid.entries,
+      uncompressedBytes: mid.uncompressed,
       endToEndMBps: round(mbps, 1),
-      apiCalls: stats.total_requests,
+      apiCalls: mid.apiCalls,
       baselineMs: round(base),
-      wallToBaseline: round(ms / base, 0),
+      wallToBaseline: round(mid.ms / base, 0),
+      ...mid.profile,
     },
     goals: [{ figure: "endToEndMBps", goal: "≥ 30 MB/s", met: mbps >= 30 }],
-    notes: ["MB/s = uncompressed bytes of the ZIPs' files / wall time from start to done"],
+    notes: [
+      "MB/s = uncompressed bytes of the ZIPs' files / wall time from start to done (median run)",
+      "*Ms figures: the median run's wall ms per phase, summed over its steps (ExportState.profile); apiWaitMs is time spent waiting for a page the read-ahead had not delivered yet",
+    ],
   } as Parameters<typeof report>[0]);
 }
 
 describe.sequential("export of rs-10k", () => {
-  it("installs rs-10k and backs it up in full", async () => {
+  it("installs rs-10k", async () => {
     baseline = await measureBaseline();
     const s = await installViaOAuth("rs-10k", 11);
     storeHash = s.storeHash;
     await sandbox(`/__sandbox/stores/${storeHash}/quota`, { method: "PUT", json: { plan: "unlimited" } });
     await env.DB.prepare("update stores set plan = 'pro' where hash = ?").bind(storeHash).run();
-    // The install starts no backup by itself in tests; one full backup fills the vault.
-    const started = await jobsOf(storeHash).startBackup({ kind: "manual" });
-    if (!started.started) await waitForJob(storeHash, 3_000_000);
-    expect((await waitForJob(storeHash, 3_000_000)).status).toBe("done");
   });
 
-  it("exports from the latest backup (no API call)", () => exportOnce("vault"));
+  it("exports from the live store", () => exportRuns("live"));
 
-  it("exports from the live store", () => exportOnce("live"));
+  it("backs up rs-10k in full (the vault export's source)", async () => {
+    const stub = jobsOf(storeHash);
+    const started = await stub.startBackup({ kind: "manual" });
+    if (!started.started) await waitForJob(storeHash, 3_000_000);
+    // The records are in the vault once the backup reaches its image files: a vault export without
+    // images does not need them, and they take minutes, so the backup is stopped there.
+    for (;;) {
+      const status = await stub.status();
+      if (status?.status !== "running") break;
+      if (status.progress.stage === "images") {
+        await stub.cancel(status.id, "benchmark: image files not needed");
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const count = await env.DB.prepare("select count(*) as n from records where store_hash = ?")
+      .bind(storeHash)
+      .first<{ n: number }>();
+    expect(count?.n ?? 0).toBeGreaterThan(150_000);
+  });
+
+  it("exports from the latest backup (no API call)", () => exportRuns("vault"));
 });

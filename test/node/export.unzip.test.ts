@@ -16,7 +16,13 @@ class MemoryBucket {
   }
   async get(key: string) {
     const b = this.objects.get(key);
-    return b ? { text: async () => new TextDecoder().decode(b), size: b.length } : null;
+    return b
+      ? {
+          text: async () => new TextDecoder().decode(b),
+          arrayBuffer: async () => b.slice().buffer,
+          size: b.length,
+        }
+      : null;
   }
   async delete(keys: string | string[]) {
     for (const k of Array.isArray(keys) ? keys : [keys]) this.objects.delete(k);

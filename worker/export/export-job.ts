@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { toCaptured } from "../backup/capture";
 import {
   type ApiRecord,
+  type BigCommerceClient,
   isUnavailable,
   type ListCursor,
   type ListPage,
@@ -22,7 +23,7 @@ import {
   type ZipInfo,
   zipKey,
 } from "./package";
-import { deleteStaged, renderStagedPage, type StagedRecord, stageKey } from "./staging";
+import { deleteStaged, joinBlocks, renderStagedPage, stageKey } from "./staging";
 import { lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
 
 export type ExportSource = "live" | "vault";
@@ -77,7 +78,16 @@ export type ExportState = {
   zips: ZipInfo[];
   splitBytes: number;
   partBytes: number;
+  /** Wall ms per phase, summed over the export's steps (benchmarks read it from the job's state). */
+  profile?: Record<string, number>;
 };
+
+/** Adds the ms since `t0` to the phase's total in `profile` (a copy owned by the step). */
+function lap(profile: Record<string, number>, phase: string, t0: number): number {
+  const t = performance.now();
+  profile[phase] = (profile[phase] ?? 0) + (t - t0);
+  return t;
+}
 
 function numberVar(v: unknown, fallback: number): number {
   const n = Number(v);
@@ -189,102 +199,224 @@ function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord
   }
 }
 
-/** Renders a page into its staged object (JSONL and CSV rows) and adds its CSV columns to `columns`. */
-async function stage(
-  ctx: JobContext,
-  state: ExportState,
-  key: string,
-  seq: number,
-  records: StagedRecord[],
-  columns: Record<string, string[]>,
-) {
-  if (!records.length) return;
-  // Copies: the previous state's arrays stay as they were if this step fails and runs again.
-  for (const [stem, cols] of Object.entries(columns)) columns[stem] = [...cols];
-  await ctx.env.EXPORTS.put(
-    stageKey(ctx.storeHash, state.exportId, key, seq),
-    renderStagedPage(key, records, columns),
-  );
-}
+type VaultRead = Awaited<ReturnType<typeof vaultPage>>;
+/** The vault page a job reads next, read (D1 + packs) while the current one is rendered; per isolate. */
+const vaultAhead = new Map<string, { key: string; result: Promise<VaultRead> }>();
 
-/** One page of the current type from the vault: no API call, so no token needed. */
+/**
+ * Pages of the current type from the vault (no API call, so no token needed), into one staged
+ * object up to STAGE_CHUNK, the next page read while the current one is rendered.
+ */
 async function vaultFetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const key = state.types[state.ti];
-  const page = await vaultPage(ctx.env, ctx.storeHash, key, state.vaultAt ?? ctx.now(), state.vaultAfter);
-  const seq = state.pages[key] ?? 0;
+  const at = state.vaultAt ?? ctx.now();
+  const profile = { ...state.profile };
+  const started = performance.now();
   const columns = { ...state.columns };
-  await stage(ctx, state, key, seq, page.records, columns);
-  let next: ExportState = {
-    ...state,
-    columns,
-    vaultAfter: page.next ?? "",
-    pages: { ...state.pages, [key]: seq + (page.records.length ? 1 : 0) },
-    counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + page.records.length },
+  for (const [stem, cols] of Object.entries(columns)) columns[stem] = [...cols];
+  const read = (after: string) => {
+    const waiting = vaultAhead.get(ctx.jobId);
+    vaultAhead.delete(ctx.jobId);
+    if (waiting && waiting.key === `${key}|${after}`) return waiting.result;
+    return vaultPage(ctx.env, ctx.storeHash, key, at, after);
   };
-  if (page.next === null) next = nextType(next);
-  await updateRow(ctx, state.exportId, { counts: next.counts });
+  const blocks: Uint8Array[] = [];
+  let size = 0;
+  let next = state;
+  for (let n = 1; ; n++) {
+    let t = performance.now();
+    const page = await read(next.vaultAfter);
+    t = lap(profile, "vaultReadMs", t);
+    if (page.next !== null) {
+      const ahead = vaultPage(ctx.env, ctx.storeHash, key, at, page.next);
+      ahead.catch(() => undefined);
+      vaultAhead.set(ctx.jobId, { key: `${key}|${page.next}`, result: ahead });
+    }
+    if (page.records.length) {
+      const text = renderStagedPage(key, page.records, columns);
+      blocks.push(text);
+      size += text.length;
+      lap(profile, "renderMs", t);
+    }
+    next = {
+      ...next,
+      vaultAfter: page.next ?? "",
+      counts: { ...next.counts, [key]: (next.counts[key] ?? 0) + page.records.length },
+    };
+    if (page.next === null) {
+      next = nextType(next);
+      break;
+    }
+    if (size >= STAGE_CHUNK || n >= STAGE_PAGES || performance.now() - started > STAGE_MS) break;
+  }
+  if (blocks.length) {
+    const seq = state.pages[key] ?? 0;
+    const t = performance.now();
+    await ctx.env.EXPORTS.put(stageKey(ctx.storeHash, state.exportId, key, seq), joinBlocks(blocks));
+    lap(profile, "stagePutMs", t);
+    profile.stagedBytes = (profile.stagedBytes ?? 0) + size;
+    profile.stagedObjects = (profile.stagedObjects ?? 0) + 1;
+    next = { ...next, columns, pages: { ...next.pages, [key]: seq + 1 } };
+  }
+  next = { ...next, profile };
+  await writeCounts(ctx, next, next.ti !== state.ti);
   return next;
+}
+
+/**
+ * A step stages a type's API pages into one R2 object until it holds about this many characters
+ * (or STAGE_PAGES pages, or STAGE_MS of reading): fewer puts and steps than one object per page,
+ * and a replayed step re-reads at most that much.
+ */
+const STAGE_CHUNK = 4 * 1024 * 1024;
+const STAGE_PAGES = 16;
+const STAGE_MS = 5_000;
+/** Counts go to the History row at most this often (and at each type's end), not once per page. */
+const ROW_EVERY_MS = 2_000;
+
+type PageRead = { type: string; parentId?: string; cursor: ListCursor | null; skip: string[] };
+type ReadResult = { page: ListPage; calls: number } | { error: unknown; calls: number };
+
+/**
+ * The API page an export reads next, per job, requested while the current page is rendered and
+ * staged: the store (or the sandbox) serves it meanwhile. A cache of this isolate only: a step
+ * whose read is not the one waiting (a retry, another isolate after an eviction) reads it anew.
+ */
+const readAhead = new Map<string, { key: string; result: Promise<ReadResult> }>();
+const rowWrittenAt = new Map<string, number>();
+
+/** The page the next live step reads, when it is a plain page of the current type. */
+function pageReadOf(state: ExportState, withSql: boolean): PageRead | null {
+  if (state.phase !== "fetch" || state.source === "vault") return null;
+  const key = state.types[state.ti];
+  const type = getType(key);
+  if (type.parent) {
+    if (!state.parentIds || state.pi >= state.parentIds.length) return null;
+    return { type: key, parentId: state.parentIds[state.pi], cursor: state.cursor, skip: [] };
+  }
+  if (withSql && storeWideChildren(type).length > 0 && state.prefetch !== null) return null;
+  return { type: key, cursor: state.cursor, skip: state.prefetched ?? [] };
+}
+
+/** One page and its per-page children; only one read is in flight at a time, so the call count is its own. */
+async function readPage(client: BigCommerceClient, read: PageRead): Promise<ReadResult> {
+  const before = client.calls;
+  const type = getType(read.type);
+  try {
+    const page = await client.listPage(type, { cursor: read.cursor, parentId: read.parentId });
+    await client.fetchChildren(type, page.records as ApiRecord[], { skip: read.skip });
+    return { page, calls: client.calls - before };
+  } catch (error) {
+    return { error, calls: client.calls - before };
+  }
+}
+
+function takeRead(jobId: string, client: BigCommerceClient, read: PageRead): Promise<ReadResult> {
+  const waiting = readAhead.get(jobId);
+  readAhead.delete(jobId);
+  if (waiting && waiting.key === JSON.stringify(read)) return waiting.result;
+  return readPage(client, read);
 }
 
 async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const key = state.types[state.ti];
   const type = getType(key);
   const client = await ctx.client();
-  const before = client.calls;
-  let next = state;
+  const withSql = Boolean(ctx.sql);
 
   if (type.parent && state.parentIds === null) {
     // Per-parent types (price list records, promotion codes, site routes...): list the parents' ids first.
+    const before = client.calls;
     const parentType = getType(type.parent.type);
     const parentIds: string[] = [];
     for await (const page of client.pages(parentType, { idsOnly: true })) {
       for (const r of page.records) parentIds.push(recordIdOf(parentType, r));
     }
-    next = { ...state, parentIds, pi: 0, cursor: null };
-  } else if (type.parent && state.pi >= (state.parentIds?.length ?? 0)) {
-    return nextType(state);
-  } else {
-    const parentId = type.parent ? (state.parentIds as string[])[state.pi] : undefined;
-    let page: ListPage;
-    try {
-      page = await client.listPage(type, { cursor: state.cursor, parentId });
-    } catch (err) {
+    const calls = { ...state.calls, [key]: (state.calls[key] ?? 0) + (client.calls - before) };
+    return { ...state, parentIds, pi: 0, cursor: null, calls };
+  }
+  if (type.parent && state.pi >= (state.parentIds?.length ?? 0)) return nextType(state);
+
+  const profile = { ...state.profile };
+  const started = performance.now();
+  const columns = { ...state.columns };
+  const blocks: Uint8Array[] = [];
+  let size = 0;
+  let next = state;
+  for (let n = 1; ; n++) {
+    const read = pageReadOf(next, withSql) as PageRead;
+    let t = performance.now();
+    const result = await takeRead(ctx.jobId, client, read);
+    t = lap(profile, "apiWaitMs", t);
+    next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + result.calls } };
+    if ("error" in result) {
       // As in backups: a parent without a sub-list is skipped; a type the store lacks is noted in
       // the manifest and History instead of failing the whole export. Mid-listing errors still fail.
-      if (!isUnavailable(err) || state.cursor) throw err;
-      const note = (err as Error).message.slice(0, 200);
-      next =
-        parentId !== undefined
-          ? { ...state, pi: state.pi + 1, cursor: null }
-          : nextType({ ...state, unavailable: { ...state.unavailable, [key]: note } });
-      next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + (client.calls - before) } };
-      return next;
+      if (!isUnavailable(result.error) || read.cursor) throw result.error;
+      const note = (result.error as Error).message.slice(0, 200);
+      if (read.parentId === undefined) {
+        next = nextType({ ...next, unavailable: { ...next.unavailable, [key]: note } });
+        break;
+      }
+      next = { ...next, pi: next.pi + 1, cursor: null };
+    } else {
+      const { page } = result;
+      next = {
+        ...next,
+        cursor: page.next,
+        counts: { ...next.counts, [key]: (next.counts[key] ?? 0) + page.records.length },
+        totals: { ...next.totals, [key]: type.parent ? null : (page.total ?? next.totals[key] ?? null) },
+      };
+      if (!page.next) next = type.parent ? { ...next, pi: next.pi + 1, cursor: null } : nextType(next);
     }
-    await client.fetchChildren(type, page.records as ApiRecord[], { skip: state.prefetched });
-    attachPrefetched(ctx, type, page.records as ApiRecord[], state.prefetched);
-    const captured = toCaptured(type, page.records, parentId);
-    const seq = state.pages[key] ?? 0;
-    const columns = { ...state.columns };
-    await stage(ctx, state, key, seq, captured, columns);
-    next = {
-      ...state,
-      columns,
-      cursor: page.next,
-      pages: { ...state.pages, [key]: seq + (captured.length ? 1 : 0) },
-      counts: { ...state.counts, [key]: (state.counts[key] ?? 0) + captured.length },
-      totals: { ...state.totals, [key]: type.parent ? null : (page.total ?? state.totals[key] ?? null) },
-    };
-    if (!page.next) next = type.parent ? { ...next, pi: next.pi + 1, cursor: null } : nextType(next);
+    // The next page is requested before this one is rendered, so the store serves it meanwhile.
+    const more = next.ti === state.ti ? pageReadOf(next, withSql) : null;
+    if (more) {
+      const ahead = readPage(client, more);
+      readAhead.set(ctx.jobId, { key: JSON.stringify(more), result: ahead });
+    }
+    if (!("error" in result) && result.page.records.length) {
+      const records = result.page.records as ApiRecord[];
+      attachPrefetched(ctx, type, records, state.prefetched);
+      if (!blocks.length) for (const [stem, cols] of Object.entries(columns)) columns[stem] = [...cols];
+      const text = renderStagedPage(key, toCaptured(type, records, read.parentId), columns);
+      blocks.push(text);
+      size += text.length;
+      lap(profile, "renderMs", t);
+    }
+    if (!more || size >= STAGE_CHUNK || n >= STAGE_PAGES || performance.now() - started > STAGE_MS) break;
   }
-  next = { ...next, calls: { ...next.calls, [key]: (next.calls[key] ?? 0) + (client.calls - before) } };
-  await updateRow(ctx, state.exportId, { counts: next.counts });
+  if (blocks.length) {
+    const seq = state.pages[key] ?? 0;
+    const t = performance.now();
+    // Copies above: the previous state's column arrays stay as they were if this step runs again.
+    await ctx.env.EXPORTS.put(stageKey(ctx.storeHash, state.exportId, key, seq), joinBlocks(blocks));
+    lap(profile, "stagePutMs", t);
+    profile.stagedBytes = (profile.stagedBytes ?? 0) + size;
+    profile.stagedObjects = (profile.stagedObjects ?? 0) + 1;
+    next = { ...next, columns, pages: { ...next.pages, [key]: seq + 1 } };
+  }
+  next = { ...next, profile };
+  await writeCounts(ctx, next, next.ti !== state.ti);
   return next;
+}
+
+/** The History row's counts, at most every ROW_EVERY_MS while a type is read, and at its end. */
+async function writeCounts(ctx: JobContext, state: ExportState, typeEnded: boolean) {
+  const last = rowWrittenAt.get(ctx.jobId) ?? 0;
+  if (!typeEnded && Date.now() - last < ROW_EVERY_MS) return;
+  const t = performance.now();
+  await updateRow(ctx, state.exportId, { counts: state.counts });
+  rowWrittenAt.set(ctx.jobId, Date.now());
+  if (state.profile) lap(state.profile, "rowMs", t);
 }
 
 const sourceOf = (state: ExportState): PackageInput["source"] =>
   state.source === "vault" ? { kind: "vault", asOf: state.asOf } : { kind: "live" };
 
 async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
+  const profile = { ...state.profile };
+  const t = performance.now();
   const db = getDb(ctx.env);
   const [row] = await db.select().from(exportsTable).where(eq(exportsTable.id, state.exportId)).limit(1);
   const [store] = await db
@@ -319,8 +451,9 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
           }
         : {}),
     },
-    { splitBytes: state.splitBytes, partBytes: state.partBytes },
+    { splitBytes: state.splitBytes, partBytes: state.partBytes, profile },
   );
+  lap(profile, "packageMs", t);
   await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages);
   const finishedAt = ctx.now();
   await updateRow(ctx, state.exportId, {
@@ -332,7 +465,7 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
     counts: state.counts,
     error: null,
   });
-  return { ...state, phase: "done", zips };
+  return { ...state, phase: "done", zips, profile };
 }
 
 /**
@@ -417,6 +550,9 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   },
 
   async finish(ctx, state, outcome) {
+    readAhead.delete(ctx.jobId);
+    vaultAhead.delete(ctx.jobId);
+    rowWrittenAt.delete(ctx.jobId);
     if (ctx.sql) {
       ensureChildrenTable(ctx.sql);
       ctx.sql.exec("delete from export_children where job_id = ?", ctx.jobId);

@@ -1,6 +1,6 @@
 import { getType } from "../bigcommerce/registry";
 import { csvLine } from "./csv";
-import { decodeStagedPage, type StagedPage, sectionOf, stagedSection, stageKey } from "./staging";
+import { decodeStagedObject, type StagedPage, sectionOf, stagedSection, stageKey } from "./staging";
 import { MIB, R2ZipWriter, type WrittenFile, type ZipLevel } from "./zip-writer";
 
 export { parentColumn } from "./csv";
@@ -35,7 +35,13 @@ export type PackageInput = {
   attachments?: { bucket: R2Bucket; files: AsyncIterable<{ path: string; key: string }> };
 };
 
-export type PackageOptions = { splitBytes?: number; partBytes?: number; level?: ZipLevel };
+export type PackageOptions = {
+  splitBytes?: number;
+  partBytes?: number;
+  level?: ZipLevel;
+  /** Wall ms per packaging phase are added here (benchmarks). */
+  profile?: Record<string, number>;
+};
 
 export type Manifest = {
   app: string;
@@ -74,14 +80,18 @@ export function filesOf(
 /** Staged pages read ahead while the current one is written: R2 latency overlaps deflate. */
 const READ_AHEAD = 3;
 
-/** The type's staged pages in order, up to READ_AHEAD requests in flight. */
-async function* stagedPages(bucket: R2Bucket, keys: string[]): AsyncGenerator<StagedPage> {
+/** The type's staged pages in order (each object's pages), up to READ_AHEAD object reads in flight. */
+async function* stagedPages(
+  bucket: R2Bucket,
+  keys: string[],
+  profile?: Record<string, number>,
+): AsyncGenerator<StagedPage> {
   const load = (key: string) =>
     bucket.get(key).then(async (obj) => {
       if (!obj) throw new Error(`Staged page ${key} is missing`);
-      return decodeStagedPage(await obj.text());
+      return decodeStagedObject(new Uint8Array(await obj.arrayBuffer()));
     });
-  const queue: Promise<StagedPage>[] = [];
+  const queue: Promise<StagedPage[]>[] = [];
   let next = 0;
   const fill = () => {
     while (queue.length < READ_AHEAD && next < keys.length) {
@@ -93,10 +103,22 @@ async function* stagedPages(bucket: R2Bucket, keys: string[]): AsyncGenerator<St
   };
   fill();
   while (queue.length) {
-    const page = await (queue.shift() as Promise<StagedPage>);
+    const t = performance.now();
+    const pages = await (queue.shift() as Promise<StagedPage[]>);
+    if (profile) profile.packReadWaitMs = (profile.packReadWaitMs ?? 0) + (performance.now() - t);
     fill();
-    yield page;
+    yield* pages;
   }
+}
+
+/** Each item with whether it is the last one (a split needs to know whether more of the file follows). */
+async function* withLast<T>(items: AsyncIterable<T>): AsyncGenerator<[T, boolean]> {
+  let held: { value: T } | null = null;
+  for await (const value of items) {
+    if (held) yield [held.value, false];
+    held = { value };
+  }
+  if (held) yield [held.value, true];
 }
 
 /** What the manifest says the data came from. */
@@ -119,6 +141,7 @@ export async function packageExport(
 ): Promise<ZipInfo[]> {
   const splitBytes = options.splitBytes ?? DEFAULT_SPLIT_BYTES;
   const partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
+  const profile = options.profile;
   const zips: { key: string; size: number }[] = [];
   const fileTypes = new Map<string, string>();
   let n = 1;
@@ -177,8 +200,8 @@ export async function packageExport(
       const keys = Array.from({ length: input.pages[type] ?? 0 }, (_, seq) =>
         stageKey(input.storeHash, input.exportId, type, seq),
       );
-      // A one-page type is read once for all its files.
-      let single: StagedPage | null = null;
+      // A one-object type is read once for all its files.
+      let single: StagedPage[] | null = null;
       for (const file of filesOf(type, input.columns)) {
         let piece = 1;
         const nameOf = () =>
@@ -193,18 +216,22 @@ export async function packageExport(
         };
         if (writer.bytes >= splitBytes) await nextZip();
         let sink = await openPiece();
-        let seq = 0;
         const pages =
           keys.length === 1
             ? (async function* () {
-                single ??= (await stagedPages(bucket, keys).next()).value as StagedPage;
-                yield single;
+                if (!single) {
+                  single = [];
+                  for await (const page of stagedPages(bucket, keys, profile)) single.push(page);
+                }
+                yield* single;
               })()
-            : stagedPages(bucket, keys);
-        for await (const page of pages) {
-          await sink.write(stagedSection(page, section, header?.length ?? 0));
-          seq++;
-          if (writer.bytes >= splitBytes && seq < keys.length) {
+            : stagedPages(bucket, keys, profile);
+        for await (const [page, last] of withLast(pages)) {
+          const t = performance.now();
+          const part = stagedSection(page, section, header?.length ?? 0);
+          if (part) await sink.writeDeflated(part.raw, part.deflated);
+          if (profile) profile.packWriteMs = (profile.packWriteMs ?? 0) + (performance.now() - t);
+          if (writer.bytes >= splitBytes && !last) {
             await sink.end();
             await nextZip();
             piece++;

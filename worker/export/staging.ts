@@ -1,16 +1,23 @@
+import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
 import { csvRow, flattenRecord, mergeColumns, parentColumn } from "./csv";
+import { DEFAULT_LEVEL } from "./zip-writer";
 
 /**
- * Where an export keeps the pages it read before packaging them. A staged page is one R2 object
- * holding every file's share of that page, already rendered: the JSON Lines, the main CSV rows and
- * each child list's CSV rows. Its first line is a JSON header naming the sections (their length,
- * the number of CSV columns known when they were rendered and each row's length); the sections
- * follow, back to back. Packaging then only copies sections into the ZIP: nothing is parsed or
- * flattened twice. A CSV's columns can still grow after a page was rendered (a field first seen on a
- * later page); packaging pads that page's rows with empty cells, using the row lengths.
+ * Where an export keeps the pages it read before packaging them. A staged page is a block of an R2
+ * object (one object holds a step's pages of one type, back to back) with every file's share of
+ * that page, already rendered and deflated: the JSON Lines, the main CSV rows and each child list's
+ * CSV rows. A block's first line is a JSON header naming the sections (their deflated length, the
+ * number of CSV columns known when they were rendered and each row's length in characters); the
+ * sections follow, back to back, each a raw DEFLATE chunk ending with a sync flush, at the ZIP's
+ * level. Packaging copies a section's deflated bytes into the ZIP as they are (the ZIP's DEFLATE
+ * stream is such chunks back to back) and inflates it only for the CRC-32 and SHA-256: nothing is
+ * parsed, flattened or deflated twice, and the staged bytes that go through R2 twice are the
+ * compressed ones (a tenth of the files). A CSV's columns can still grow after a page was rendered
+ * (a field first seen on a later page); packaging pads that page's rows with empty cells, using the
+ * row lengths, and deflates the padded rows again.
  */
 export const stageKey = (storeHash: string, exportId: string, type: string, seq: number) =>
-  `exports/${storeHash}/${exportId}/stage/${type}/${String(seq).padStart(6, "0")}.jsonl`;
+  `exports/${storeHash}/${exportId}/stage/${type}/${String(seq).padStart(6, "0")}.bin`;
 
 export const stagePrefix = (storeHash: string, exportId: string) => `exports/${storeHash}/${exportId}/stage/`;
 
@@ -22,15 +29,25 @@ type SectionHeader = { name: string; length: number; columns: number; rows: numb
 
 export type StagedRecord = { recordId: string; body: unknown };
 
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** One chunk of a raw DEFLATE stream: byte-aligned by a sync flush, not final, so chunks concatenate. */
+export const deflateChunk = (bytes: Uint8Array): Uint8Array =>
+  deflateRawSync(bytes, { level: DEFAULT_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
+
+const inflateChunk = (bytes: Uint8Array): Uint8Array =>
+  inflateRawSync(bytes, { finishFlush: constants.Z_SYNC_FLUSH });
+
 /**
- * Renders one page of records into its staged object and adds the CSV columns it uses to `columns`
+ * Renders one page of records into a staged block and adds the CSV columns it uses to `columns`
  * (in place; keys are CSV stems: "products", "products.variants"). Each record is flattened once.
  */
 export function renderStagedPage(
   type: string,
   records: StagedRecord[],
   columns: Record<string, string[]>,
-): string {
+): Uint8Array {
   const parentKey = parentColumn(type);
   const flats = records.map((r) => flattenRecord(r.body as Record<string, unknown>, parentKey, r.recordId));
   columns[type] ??= [];
@@ -42,18 +59,20 @@ export function renderStagedPage(
       for (const row of rows) mergeColumns(columns[stem], row);
     }
   }
-  const sections: { header: SectionHeader; text: string }[] = [];
-  sections.push({
-    header: { name: "jsonl", length: 0, columns: 0, rows: [] },
-    text: records.map((r) => `${JSON.stringify(r.body)}\n`).join(""),
-  });
+  const sections: { header: SectionHeader; bytes: Uint8Array }[] = [];
+  const add = (header: SectionHeader, text: string) => {
+    const bytes = deflateChunk(encoder.encode(text));
+    header.length = bytes.length;
+    sections.push({ header, bytes });
+  };
+  add(
+    { name: "jsonl", length: 0, columns: 0, rows: [] },
+    records.map((r) => `${JSON.stringify(r.body)}\n`).join(""),
+  );
   const csv = (name: string, stem: string, rows: Record<string, string>[]) => {
     const cols = columns[stem];
     const lines = rows.map((row) => csvRow(cols, row));
-    sections.push({
-      header: { name, length: 0, columns: cols.length, rows: lines.map((l) => l.length) },
-      text: lines.join(""),
-    });
+    add({ name, length: 0, columns: cols.length, rows: lines.map((l) => l.length) }, lines.join(""));
   };
   csv(
     "csv",
@@ -68,33 +87,69 @@ export function renderStagedPage(
       flats.flatMap((f) => f.children[child] ?? []),
     );
   }
-  for (const s of sections) s.header.length = s.text.length;
-  return `${JSON.stringify(sections.map((s) => s.header))}\n${sections.map((s) => s.text).join("")}`;
-}
-
-export type StagedPage = { sections: Map<string, SectionHeader & { at: number }>; text: string };
-
-export function decodeStagedPage(text: string): StagedPage {
-  const nl = text.indexOf("\n");
-  const headers = JSON.parse(text.slice(0, nl)) as SectionHeader[];
-  const sections = new Map<string, SectionHeader & { at: number }>();
-  let at = nl + 1;
-  for (const h of headers) {
-    sections.set(h.name, { ...h, at });
-    at += h.length;
+  const head = encoder.encode(`${JSON.stringify(sections.map((s) => s.header))}\n`);
+  const out = new Uint8Array(head.length + sections.reduce((n, s) => n + s.bytes.length, 0));
+  out.set(head);
+  let at = head.length;
+  for (const s of sections) {
+    out.set(s.bytes, at);
+    at += s.bytes.length;
   }
-  return { sections, text };
+  return out;
 }
+
+/** Staged blocks back to back: one staged object. */
+export function joinBlocks(blocks: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of blocks) {
+    out.set(b, at);
+    at += b.length;
+  }
+  return out;
+}
+
+export type StagedPage = { sections: Map<string, SectionHeader & { at: number }>; bytes: Uint8Array };
+
+/** The pages of one staged object (one or more blocks back to back). */
+export function decodeStagedObject(bytes: Uint8Array): StagedPage[] {
+  const pages: StagedPage[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const nl = bytes.indexOf(0x0a, at);
+    const headers = JSON.parse(decoder.decode(bytes.subarray(at, nl))) as SectionHeader[];
+    const sections = new Map<string, SectionHeader & { at: number }>();
+    at = nl + 1;
+    for (const h of headers) {
+      sections.set(h.name, { ...h, at });
+      at += h.length;
+    }
+    pages.push({ sections, bytes });
+  }
+  return pages;
+}
+
+/** The first page of a staged object (an object staged from one API page). */
+export const decodeStagedPage = (bytes: Uint8Array): StagedPage => decodeStagedObject(bytes)[0];
 
 /**
- * One file's share of a staged page, its CSV rows widened to `columns` cells when the file's
- * columns grew after the page was rendered. Empty when the page has no rows for that file.
+ * One file's share of a staged page: its bytes (`raw`) and, when they can be copied into the ZIP as
+ * they are, their DEFLATE chunk (`deflated`); a CSV section whose file gained columns after the page
+ * was rendered comes back widened to `columns` cells and without a chunk (it is deflated again).
+ * Null when the page has no rows for that file.
  */
-export function stagedSection(page: StagedPage, name: string, columns = 0): string {
+export function stagedSection(
+  page: StagedPage,
+  name: string,
+  columns = 0,
+): { raw: Uint8Array; deflated: Uint8Array | null } | null {
   const s = page.sections.get(name);
-  if (!s) return "";
-  const text = page.text.slice(s.at, s.at + s.length);
-  if (name === "jsonl" || s.columns >= columns) return text;
+  if (!s) return null;
+  const deflated = page.bytes.subarray(s.at, s.at + s.length);
+  const raw = inflateChunk(deflated);
+  if (!raw.length) return null;
+  if (name === "jsonl" || s.columns >= columns) return { raw, deflated };
+  const text = decoder.decode(raw);
   // A row of 0 columns is "\r\n"; of n columns, n - 1 commas: add the missing separators before its CRLF.
   const pad = ",".repeat(s.columns === 0 ? columns - 1 : columns - s.columns);
   const out: string[] = [];
@@ -103,7 +158,7 @@ export function stagedSection(page: StagedPage, name: string, columns = 0): stri
     out.push(text.slice(at, at + len - 2), pad, "\r\n");
     at += len;
   }
-  return out.join("");
+  return { raw: encoder.encode(out.join("")), deflated: null };
 }
 
 /** Deletes every staged page of an export (R2 deletes up to 1,000 keys per call; deletes are free). */

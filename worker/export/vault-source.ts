@@ -6,10 +6,30 @@ import { packKey } from "../backup/vault-writer";
 export const VAULT_PAGE_SIZE = 500;
 
 /**
- * Two bodies of one pack closer than this are read with one range request (packs are at most
- * 4 MiB; a backup writes a type's records next to each other, so a page is mostly contiguous).
+ * Packs read whole and kept for the next pages (packs are at most 4 MiB, and a backup writes a
+ * type's records next to each other, so consecutive pages of a type mostly read the same packs):
+ * each pack is read once per export instead of once per page, with a few MiB of memory.
  */
-const MERGE_GAP = 256 * 1024;
+const PACKS_KEPT = 3;
+const packCache = new Map<string, Promise<Uint8Array>>();
+
+function readPack(env: Env, storeHash: string, packId: string): Promise<Uint8Array> {
+  const key = packKey(storeHash, packId);
+  const kept = packCache.get(key);
+  if (kept) {
+    packCache.delete(key);
+    packCache.set(key, kept);
+    return kept;
+  }
+  const read = env.VAULT.get(key).then(async (obj) => {
+    if (!obj) throw new Error(`Pack ${packId} is missing from the vault`);
+    return new Uint8Array(await obj.arrayBuffer());
+  });
+  read.catch(() => packCache.delete(key));
+  packCache.set(key, read);
+  while (packCache.size > PACKS_KEPT) packCache.delete(packCache.keys().next().value as string);
+  return read;
+}
 
 /**
  * When the vault last captured a change of any of these types (a record's `last_changed_at` is its
@@ -94,9 +114,15 @@ export async function vaultPage(
   };
 }
 
+/** A page needing at least this many entries of a pack reads the pack whole (and keeps it); fewer: range reads. */
+const WHOLE_PACK_ENTRIES = 16;
+/** Two bodies of one pack closer than this are read with one range request. */
+const MERGE_GAP = 256 * 1024;
+
 /**
- * The versions' bodies, in order. Reads each pack's needed span in as few range requests as the
- * gaps allow (one per record would be 500 requests a page), then inflates each entry.
+ * The versions' bodies, in order. Per pack: read whole (kept for the next pages, see readPack) when
+ * the page needs many of its entries, else in as few range requests as the gaps allow; one pack read
+ * is in flight ahead of the one being inflated, so memory holds at most two packs beyond those kept.
  */
 export async function readBodies(env: Env, versions: StateVersion[]): Promise<unknown[]> {
   const out: unknown[] = new Array(versions.length).fill(null);
@@ -107,36 +133,54 @@ export async function readBodies(env: Env, versions: StateVersion[]): Promise<un
     list.push(i);
     byPack.set(v.packId, list);
   });
-  const decoder = new TextDecoder();
-  for (const [packId, indexes] of byPack) {
-    indexes.sort((a, b) => (versions[a].offset as number) - (versions[b].offset as number));
-    let group: number[] = [];
-    const readGroup = async () => {
-      if (!group.length) return;
-      const first = versions[group[0]].offset as number;
-      const end = Math.max(
-        ...group.map((i) => (versions[i].offset as number) + (versions[i].length as number)),
-      );
-      const obj = await env.VAULT.get(packKey(versions[group[0]].storeHash, packId), {
-        range: { offset: first, length: end - first },
-      });
-      if (!obj) throw new Error(`Pack ${packId} is missing from the vault`);
-      const bytes = new Uint8Array(await obj.arrayBuffer());
-      for (const i of group) {
-        const at = (versions[i].offset as number) - first;
-        const entry = bytes.subarray(at, at + (versions[i].length as number));
-        out[i] = JSON.parse(decoder.decode(inflateRawSync(entry)));
-      }
-      group = [];
-    };
-    let groupEnd = 0;
+  const offsetOf = (i: number) => versions[i].offset as number;
+  const endOf = (i: number) => offsetOf(i) + (versions[i].length as number);
+  /** Byte spans to read for one pack: [first offset, end, indexes]. */
+  const spans = (indexes: number[]): [number, number, number[]][] => {
+    indexes.sort((a, b) => offsetOf(a) - offsetOf(b));
+    const out: [number, number, number[]][] = [];
     for (const i of indexes) {
-      const v = versions[i];
-      if (group.length && (v.offset as number) - groupEnd > MERGE_GAP) await readGroup();
-      group.push(i);
-      groupEnd = Math.max(groupEnd, (v.offset as number) + (v.length as number));
+      const last = out.at(-1);
+      if (last && offsetOf(i) - last[1] <= MERGE_GAP) {
+        last[1] = Math.max(last[1], endOf(i));
+        last[2].push(i);
+      } else out.push([offsetOf(i), endOf(i), [i]]);
     }
-    await readGroup();
+    return out;
+  };
+  type Read = { base: number; bytes: Promise<Uint8Array>; indexes: number[] };
+  const reads: (() => Read)[] = [];
+  for (const [packId, indexes] of byPack) {
+    const storeHash = versions[indexes[0]].storeHash;
+    if (indexes.length >= WHOLE_PACK_ENTRIES || packCache.has(packKey(storeHash, packId))) {
+      reads.push(() => ({ base: 0, bytes: readPack(env, storeHash, packId), indexes }));
+      continue;
+    }
+    for (const [first, end, group] of spans(indexes))
+      reads.push(() => ({
+        base: first,
+        bytes: env.VAULT.get(packKey(storeHash, packId), {
+          range: { offset: first, length: end - first },
+        }).then(async (obj) => {
+          if (!obj) throw new Error(`Pack ${packId} is missing from the vault`);
+          return new Uint8Array(await obj.arrayBuffer());
+        }),
+        indexes: group,
+      }));
+  }
+  const decoder = new TextDecoder();
+  let ahead = reads.length ? reads[0]() : null;
+  for (let r = 0; ahead; r++) {
+    const current = ahead;
+    ahead = r + 1 < reads.length ? reads[r + 1]() : null;
+    ahead?.bytes.catch(() => undefined);
+    const bytes = await current.bytes;
+    for (const i of current.indexes) {
+      const at = offsetOf(i) - current.base;
+      out[i] = JSON.parse(
+        decoder.decode(inflateRawSync(bytes.subarray(at, at + (versions[i].length as number)))),
+      );
+    }
   }
   return out;
 }

@@ -53,6 +53,23 @@ class NativeZipFile implements ZipInputFile {
         out = new Uint8Array(z.buffer as ArrayBuffer, z.byteOffset, z.byteLength);
       }
     }
+    this.emit(out, final);
+  }
+
+  /**
+   * Bytes already deflated as one sync-flushed chunk (staged pages are): CRC-32 and size come from
+   * `raw`, the chunk goes into the stream as it is. A stored file (level 0) takes `raw` instead.
+   */
+  pushDeflated(raw: Uint8Array, deflated: Uint8Array) {
+    if (this.level === 0) return this.push(raw, false);
+    if (!this.ondata) throw new Error("file not added to the archive");
+    this.crc = crc32(raw, this.crc);
+    this.size += raw.length;
+    this.emit(deflated as Uint8Array<ArrayBuffer>, false);
+  }
+
+  private emit(chunk: Uint8Array<ArrayBuffer>, final: boolean) {
+    let out = chunk;
     if (final && this.level > 0) {
       // Z_SYNC_FLUSH chunks never set BFINAL: close the stream with one empty final block.
       const closed = new Uint8Array(out.length + FINAL_BLOCK.length);
@@ -60,7 +77,7 @@ class NativeZipFile implements ZipInputFile {
       closed.set(FINAL_BLOCK, out.length);
       out = closed;
     }
-    this.ondata(null, out, final);
+    this.ondata?.(null, out, final);
   }
 }
 
@@ -207,6 +224,16 @@ export class ZipFileSink {
     this.hash.update(bytes);
     this.bytes += bytes.length;
     this.file.push(bytes, false);
+    await this.writer.drain();
+  }
+
+  /** Bytes with their DEFLATE chunk when they have one (a staged section), copied without deflating again. */
+  async writeDeflated(raw: Uint8Array, deflated: Uint8Array | null): Promise<void> {
+    if (!deflated) return this.write(raw);
+    if (!raw.length) return;
+    this.hash.update(raw);
+    this.bytes += raw.length;
+    this.file.pushDeflated(raw, deflated);
     await this.writer.drain();
   }
 
