@@ -177,3 +177,29 @@ describe("metafield-only changes on a store without automatic sync", () => {
     });
   });
 });
+
+describe("the hooks check of a store without automatic sync", () => {
+  it("costs a call only until the app's hooks are known to be gone", async () => {
+    const { storeHash, token } = await installTestStore("demo", { seed: 34 });
+    const hooksCalls = async () => {
+      await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
+      await backupNow(storeHash, ["brands"]);
+      return (await sandboxAdmin<Stats>(`/stores/${storeHash}/stats`)).requests["GET /v3/hooks"] ?? 0;
+    };
+    const hooksAtBigCommerce = async () =>
+      (await storeCall<{ data: unknown[] }>(token, storeHash, "GET", "/v3/hooks")).data.length;
+
+    expect(await hooksCalls()).toBe(1);
+    expect(await hooksCalls()).toBe(0);
+
+    // Automatic sync on, then off again: the next backup finds the hooks and removes them.
+    await env.DB.prepare("update stores set auto_sync = 1 where hash = ?").bind(storeHash).run();
+    await jobsOf(storeHash).syncWebhooks(true);
+    expect(await hooksAtBigCommerce()).toBeGreaterThan(0);
+    await env.DB.prepare("update stores set auto_sync = 0 where hash = ?").bind(storeHash).run();
+    expect(await hooksCalls()).toBe(1);
+    // The check runs as the backup finishes: the hooks go within moments.
+    await expect.poll(hooksAtBigCommerce, { timeout: 20_000 }).toBe(0);
+    expect(await hooksCalls()).toBe(0);
+  });
+});

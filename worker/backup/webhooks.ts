@@ -148,7 +148,13 @@ function ensureHealthTable(sql: SqlStorage) {
   sql.exec(
     "create table if not exists webhook_health (scope text primary key, active_since integer not null) without rowid",
   );
+  // The scopes the last completed check left registered ("[]": none of the app's hooks remain).
+  sql.exec(
+    "create table if not exists webhook_check (id integer primary key check (id = 1), scopes text not null)",
+  );
 }
+
+const scopesKey = (scopes: Set<string>) => JSON.stringify([...scopes].sort());
 
 /**
  * The scopes automatic sync wants for the store: those of every type in its plan whose frequency
@@ -184,11 +190,18 @@ export async function registerWebhooks(
   sql?: SqlStorage,
 ): Promise<{ created: number; removed: number }> {
   const destination = `${env.APP_URL.replace(/\/$/, "")}/webhooks/bigcommerce`;
+  const wanted = await wantedScopes(env, storeHash, enabled);
+  if (sql && wanted.size === 0) {
+    // Only this function creates the app's hooks: once a check removed them all, a store without
+    // automatic sync has none, and each backup's check would be a call for nothing.
+    ensureHealthTable(sql);
+    const last = sql.exec("select scopes from webhook_check where id = 1").toArray()[0];
+    if (last?.scopes === scopesKey(wanted)) return { created: 0, removed: 0 };
+  }
   const { body } = await client.request<{
     data?: { id: number; scope: string; destination: string; is_active: boolean }[];
   }>("GET", "v3", "/hooks");
   const existing = (body?.data ?? []).filter((h) => h.destination === destination);
-  const wanted = await wantedScopes(env, storeHash, enabled);
   let created = 0;
   let removed = 0;
   for (const h of existing.filter((x) => !wanted.has(x.scope))) {
@@ -226,6 +239,7 @@ export async function registerWebhooks(
         scope,
         now + HOOK_WARMUP_MS,
       );
+    sql.exec("insert or replace into webhook_check (id, scopes) values (1, ?)", scopesKey(wanted));
   }
   return { created, removed };
 }
