@@ -203,3 +203,43 @@ describe("the hooks check of a store without automatic sync", () => {
     expect(await hooksCalls()).toBe(0);
   });
 });
+
+describe("many variants' metafields changed in a day", () => {
+  it("traces them to their products through the variant list, page by page, and backs up exactly those", async () => {
+    const { storeHash, token } = await installTestStore("demo", { seed: 35 });
+    const products = (
+      await storeCall<{ data: { id: number; variants: { id: number }[] }[] }>(
+        token,
+        storeHash,
+        "GET",
+        "/v3/catalog/products?include=variants&limit=250",
+      )
+    ).data;
+    await backupNow(storeHash, TYPES);
+    // More variants than are traced one call each (50).
+    const chosen = products
+      .flatMap((p) => p.variants.map((v) => ({ product: p.id, variant: v.id })))
+      .slice(0, 60);
+    expect(chosen).toHaveLength(60);
+    for (const { product, variant } of chosen) {
+      await storeCall(
+        token,
+        storeHash,
+        "POST",
+        `/v3/catalog/products/${product}/variants/${variant}/metafields`,
+        {
+          namespace: "pim",
+          key: "colour_code",
+          value: `c-${variant}`,
+          permission_set: "read",
+        },
+      );
+    }
+    const run = await scheduledRun(storeHash);
+    expect(await versionsOf(storeHash, run.backupId)).toEqual(
+      [...new Set(chosen.map((c) => `products:${c.product}`))].sort(),
+    );
+    const totalVariants = products.reduce((n, p) => n + p.variants.length, 0);
+    expect(run.requests["GET /v3/catalog/variants"]).toBe(Math.max(1, Math.ceil(totalVariants / 250)));
+  });
+});

@@ -142,7 +142,7 @@ export async function childChangesStep(
     // Many items: the owner list once, page by page (250 items a call), keeping the ones asked for.
     const limit = 250;
     const { body } = await client.request<V3List>("GET", "v3", owner.path, {
-      query: { include_fields: owner.field, limit, page: cur.at + 1 },
+      query: { include_fields: `id,${owner.field}`, limit, page: cur.at + 1 },
     });
     const wanted = new Set(cur.nested);
     const rows = body?.data ?? [];
