@@ -1,5 +1,6 @@
 import {
   type ApiRecord,
+  type BigCommerceClient,
   isUnavailable,
   type ListCursor,
   type ListPage,
@@ -128,6 +129,8 @@ const leftToWebhooks = (state: BackupState, key: string, what: "deletions" | "ch
  * changes (captures not flushed yet).
  */
 async function vaultPresent(ctx: JobContext, key: string): Promise<number> {
+  // A flush running meanwhile would move entries from the pending state to D1 between the reads.
+  await ctx.vault.idle();
   const row = await ctx.env.DB.prepare(
     "select count(*) as n from records where store_hash = ? and type = ? and deleted = 0",
   )
@@ -268,6 +271,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       let parentIds: string[] = [];
       if (type.parent) {
         // Parents were listed earlier in this backup; the newest of them may still be in the open pack.
+        await ctx.vault.idle();
         const { results } = await ctx.env.DB.prepare(
           "select record_id from records where store_hash = ? and type = ? and deleted = 0 order by record_id",
         )
@@ -337,14 +341,19 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       const client = await ctx.client();
       const callsBefore = client.calls;
       const idsOnly = state.phase === "ids";
+      const prefetched = state.prefetched ?? [];
+      const read = (cursor: ListCursor | null): PageRead => ({
+        jobId: ctx.jobId,
+        type,
+        cursor,
+        parentId,
+        idsOnly,
+        modifiedSince: idsOnly ? undefined : (state.since[key] ?? undefined),
+        skip: prefetched,
+      });
       let page: ListPage;
       try {
-        page = await client.listPage(type, {
-          cursor: state.cursor,
-          parentId,
-          idsOnly,
-          modifiedSince: idsOnly ? undefined : (state.since[key] ?? undefined),
-        });
+        page = await readPage(ctx, client, read(state.cursor));
       } catch (err) {
         if (isUnavailable(err) && parentId !== undefined && !state.cursor) {
           // This parent's sub-list is gone (parent deleted meanwhile, or none for it): its children
@@ -369,12 +378,12 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         };
         return { state: skipped };
       }
+      // The next page (with its children) is read while the vault stores this one.
+      if (page.next) readAhead(ctx, client, read(page.next));
       const capturedAt = ctx.now();
       let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
       let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
       if (!idsOnly) {
-        const prefetched = state.prefetched ?? [];
-        await client.fetchChildren(type, page.records, { skip: prefetched });
         attachPrefetched(ctx, type, page.records, prefetched);
         await storeThemeFiles(ctx.env, ctx.storeHash, client, type, page.records);
       }
@@ -536,6 +545,66 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
   },
 };
 
+/** One listing page as a step reads it: the page and, unless ids only, its per-page children. */
+type PageRead = {
+  jobId: string;
+  type: ContentType;
+  cursor: ListCursor | null;
+  parentId?: string;
+  idsOnly: boolean;
+  modifiedSince?: number;
+  skip: string[];
+};
+
+/** A page read ahead is used only by the step that asks for exactly it, and only while fresh. */
+const AHEAD_MAX_AGE_MS = 30_000;
+type Ahead = { key: string; at: number; read: Promise<{ page: ListPage; calls: number } | null> };
+/** Per Durable Object instance (its vault writer): lost with the instance, when the step simply reads again. */
+const ahead = new WeakMap<object, Ahead>();
+
+const readKey = (r: PageRead) =>
+  JSON.stringify([r.jobId, r.type.key, r.cursor, r.parentId, r.idsOnly, r.modifiedSince, r.skip]);
+
+async function fetchPage(client: BigCommerceClient, r: PageRead): Promise<ListPage> {
+  const page = await client.listPage(r.type, {
+    cursor: r.cursor,
+    parentId: r.parentId,
+    idsOnly: r.idsOnly,
+    modifiedSince: r.modifiedSince,
+  });
+  if (!r.idsOnly) await client.fetchChildren(r.type, page.records, { skip: r.skip });
+  return page;
+}
+
+/**
+ * Starts reading a page before its step runs, so the API's time overlaps the vault's work on the
+ * page before. Its calls go through the same pacer (a limited quota paces it like any call) and are
+ * counted by the step that uses the page. The cursor is still saved only with the page it stored.
+ */
+function readAhead(ctx: JobContext, client: BigCommerceClient, r: PageRead) {
+  const forked = client.fork();
+  const read = fetchPage(forked, r).then(
+    (page) => ({ page, calls: forked.calls }),
+    // The step reads the page again and meets the error where it is handled.
+    () => null,
+  );
+  ahead.set(ctx.vault, { key: readKey(r), at: Date.now(), read });
+}
+
+/** The page read ahead for this step if there is one, else read now. */
+async function readPage(ctx: JobContext, client: BigCommerceClient, r: PageRead): Promise<ListPage> {
+  const a = ahead.get(ctx.vault);
+  ahead.delete(ctx.vault);
+  if (a && a.key === readKey(r) && Date.now() - a.at < AHEAD_MAX_AGE_MS) {
+    const got = await a.read;
+    if (got) {
+      client.calls += got.calls;
+      return got.page;
+    }
+  }
+  return fetchPage(client, r);
+}
+
 function afterListing(ctx: JobContext, state: BackupState, type: ContentType): BackupState {
   const phase = state.phase === "ids" ? "sweep" : nextPhaseAfterList(type, state);
   if (phase === "next_type") return advanceType(state, ctx);
@@ -575,29 +644,42 @@ function storeWideChildren(type: ContentType) {
 
 /** Sets each record's (or nested item's) prefetched children, sorted by id as the per-page fetch would, [] when none. */
 function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord[], prefetched: string[]) {
-  const childrenOf = (child: string, resourceId: string) =>
-    sortById(
-      ctx.sql
-        .exec(
-          "select body from backup_children where job_id = ? and type = ? and child = ? and resource_id = ?",
-          ctx.jobId,
-          type.key,
-          child,
-          resourceId,
-        )
-        .toArray()
-        .map((row) => JSON.parse(String(row.body))),
-    );
+  // One query per child list and page (not per record): a page of 250 orders made 250 queries.
+  const childrenOf = (child: string, resourceIds: string[]) => {
+    const grouped = new Map<string, unknown[]>();
+    for (const row of ctx.sql.exec(
+      "select resource_id, body from backup_children where job_id = ? and type = ? and child = ? and resource_id in (select value from json_each(?))",
+      ctx.jobId,
+      type.key,
+      child,
+      JSON.stringify(resourceIds),
+    )) {
+      const id = String(row.resource_id);
+      const list = grouped.get(id);
+      const body = JSON.parse(String(row.body));
+      if (list) list.push(body);
+      else grouped.set(id, [body]);
+    }
+    return (id: string) => sortById(grouped.get(id) ?? []);
+  };
   for (const child of storeWideChildren(type)) {
     if (!prefetched.includes(child.key)) continue;
-    for (const r of records) {
-      if (child.fetch === "by_resource_ids") {
-        r[child.into] = childrenOf(child.key, recordIdOf(type, r));
-        continue;
-      }
-      const items = Array.isArray(r[child.within]) ? (r[child.within] as ApiRecord[]) : [];
-      for (const item of items) item[child.into] = childrenOf(child.key, String(item.id));
+    if (child.fetch === "by_resource_ids") {
+      const ids = records.map((r) => recordIdOf(type, r));
+      const of = childrenOf(child.key, ids);
+      records.forEach((r, i) => {
+        r[child.into] = of(ids[i]);
+      });
+      continue;
     }
+    const items = records.flatMap((r) =>
+      Array.isArray(r[child.within]) ? (r[child.within] as ApiRecord[]) : [],
+    );
+    const of = childrenOf(
+      child.key,
+      items.map((item) => String(item.id)),
+    );
+    for (const item of items) item[child.into] = of(String(item.id));
   }
 }
 

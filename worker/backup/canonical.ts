@@ -1,22 +1,60 @@
 import { readPath } from "../bigcommerce/client";
 import type { ContentType } from "../bigcommerce/registry";
 
-/** JSON with object keys sorted at every level: equal content gives equal bytes, whatever the API's key order. */
+/**
+ * JSON with object keys sorted at every level: equal content gives equal bytes, whatever the API's
+ * key order. The bytes are the vault's content hashes: any change here must give identical output
+ * for every input (test/vault.canonical.test.ts keeps the first implementation as its reference).
+ */
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(sortKeys(value));
 }
 
 function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeys(v);
-    }
+  if (typeof value !== "object" || value === null) return value;
+  if (Array.isArray(value)) {
+    const out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = sortKeys(value[i]);
     return out;
   }
-  return value;
+  const out: Record<string, unknown> = {};
+  const keys = sortedKeys(Object.keys(value));
+  for (let i = 0; i < keys.length; i++) {
+    const v = (value as Record<string, unknown>)[keys[i]];
+    if (v !== undefined) out[keys[i]] = sortKeys(v);
+  }
+  return out;
+}
+
+/**
+ * Records of one type repeat a few key lists (an order's 80 fields, its addresses, its line items),
+ * so each list is sorted once and its order reused: sorting was a third of the canonical form's time.
+ * A list is found by its length and end keys, then compared key by key.
+ */
+type Shape = { keys: string[]; sorted: string[] };
+const shapes = new Map<string, Shape[]>();
+const MAX_SHAPES = 5000;
+const SHAPES_PER_TAG = 8;
+
+function sortedKeys(keys: string[]): string[] {
+  const n = keys.length;
+  if (n < 2) return keys;
+  const tag = `${n}\u0000${keys[0]}\u0000${keys[n - 1]}`;
+  let same = shapes.get(tag);
+  if (same) {
+    next: for (const shape of same) {
+      for (let i = 1; i < n - 1; i++) if (shape.keys[i] !== keys[i]) continue next;
+      return shape.sorted;
+    }
+  } else {
+    // Objects keyed by data (ids, names) make new lists without end: start over rather than grow.
+    if (shapes.size >= MAX_SHAPES) shapes.clear();
+    same = [];
+    shapes.set(tag, same);
+  }
+  const sorted = [...keys].sort();
+  if (same.length < SHAPES_PER_TAG) same.push({ keys, sorted });
+  return sorted;
 }
 
 /** The name a merchant recognises: the first non-empty display field. */

@@ -63,6 +63,13 @@ const BATCH_MAX_BYTES = 1024 * 1024;
 /** Rows per json_each statement: each statement binds 2 parameters, far under D1's 100. */
 const ROWS_PER_STATEMENT = 400;
 
+/**
+ * workerd's native zlib (nodejs_compat), ~4.6x faster per record than fflate's JS deflate. Level 3
+ * instead of 6: 0.76x the CPU for 5.7% more bytes on rs-10k orders and customers (docs/BENCHMARKS.md).
+ * Any level reads back the same way: bodies written at 6 stay as they are.
+ */
+const BODY_DEFLATE_LEVEL = 3;
+
 export const packKey = (storeHash: string, packId: string) => `packs/${storeHash}/${packId}`;
 
 const now = () => performance.now();
@@ -202,8 +209,7 @@ export class VaultWriter {
       if (loc) {
         entries.push({ ...base, size: body.byteLength, ...loc, body: null });
       } else {
-        // workerd's native zlib (nodejs_compat): ~4.6x faster per record than fflate's JS deflate.
-        const compressed = deflateRawSync(body, { level: 6 });
+        const compressed = deflateRawSync(body, { level: BODY_DEFLATE_LEVEL });
         entries.push({
           ...base,
           size: body.byteLength,
@@ -318,10 +324,24 @@ export class VaultWriter {
     return Number(row.n) >= PACK_MAX_ENTRIES || Number(row.bytes) >= PACK_MAX_BYTES;
   }
 
+  /**
+   * Starts a flush without waiting for it, so a job reads and prepares its next page meanwhile
+   * (commits go to a fresh pack). A failed one leaves its packs staged for the next flush.
+   */
+  flushInBackground(): void {
+    if (this.flushing) return;
+    this.flush().catch((err) => console.error("vault flush failed; retried by the next flush", err));
+  }
+
+  /** Resolves when no flush is running: D1's index and the staged entries then agree without overlap. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+  }
+
   /** Flushes every pending pack to R2 and D1. Concurrent callers share one flush. */
   async flush(): Promise<{ packs: number; versions: number }> {
     const stats = { packs: 0, versions: 0 };
-    while (this.flushing) await this.flushing;
+    await this.idle();
     const run = (async () => {
       const packIds = this.sql
         .exec("select pack_id from staged group by pack_id order by min(seq)")
@@ -453,6 +473,16 @@ export class VaultWriter {
   /** The record's current hash and deletion state: the latest staged entry, else D1's records row. */
   private async currentState(storeHash: string, type: string, ids: string[]) {
     const out = new Map<string, { hash: string | null; deleted: boolean }>();
+    // Staged entries are read before D1: a flush running meanwhile deletes them from SQLite only
+    // after D1 has them, so every entry is seen in one of the two.
+    const pending = new Map<string, { hash: string | null; deleted: boolean }>();
+    const staged = this.state().records;
+    if (staged.size > 0) {
+      for (const id of ids) {
+        const s = staged.get(`${type}\u0000${id}`);
+        if (s) pending.set(id, s);
+      }
+    }
     for (const chunk of chunks(ids, 5000)) {
       const { results } = await this.env.DB.prepare(
         `select record_id, current_hash, deleted from records
@@ -462,13 +492,7 @@ export class VaultWriter {
         .all<{ record_id: string; current_hash: string | null; deleted: number }>();
       for (const r of results) out.set(r.record_id, { hash: r.current_hash, deleted: Boolean(r.deleted) });
     }
-    const staged = this.state().records;
-    if (staged.size > 0) {
-      for (const id of ids) {
-        const s = staged.get(`${type}\u0000${id}`);
-        if (s) out.set(id, s);
-      }
-    }
+    for (const [id, s] of pending) out.set(id, s);
     return out;
   }
 
@@ -479,6 +503,13 @@ export class VaultWriter {
    */
   private async knownLocations(storeHash: string, type: string, pairs: [string, string][]) {
     const out = new Map<string, { packId: string; offset: number; length: number }>();
+    // Staged bodies of the open pack are found by hash at commit; earlier staged packs by their
+    // entries, looked up before D1 for the same reason as in currentState().
+    const staged = new Map<string, { packId: string; offset: number; length: number }>();
+    for (const [recordId, hash] of pairs) {
+      const loc = this.stagedLocation(type, recordId, hash);
+      if (loc) staged.set(`${recordId}\u0000${hash}`, loc);
+    }
     for (const chunk of chunks(pairs, 2000)) {
       const { results } = await this.env.DB.prepare(
         `select record_id, hash, pack_id, "offset", length from versions
@@ -490,13 +521,7 @@ export class VaultWriter {
       for (const r of results)
         out.set(`${r.record_id}\u0000${r.hash}`, { packId: r.pack_id, offset: r.offset, length: r.length });
     }
-    // Staged bodies of the open pack are found by hash at commit; earlier staged packs by their entries.
-    for (const [recordId, hash] of pairs) {
-      const key = `${recordId}\u0000${hash}`;
-      if (out.has(key)) continue;
-      const loc = this.stagedLocation(type, recordId, hash);
-      if (loc) out.set(key, loc);
-    }
+    for (const [key, loc] of staged) if (!out.has(key)) out.set(key, loc);
     return out;
   }
 

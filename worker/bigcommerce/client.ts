@@ -66,8 +66,13 @@ export class BigCommerceClient {
   private readonly timeoutMs: number;
   /** Calls made by this client (the pacer counts the store's calls across clients). */
   calls = 0;
+  /** Children found missing on this store (404/403 on their endpoint), skipped from then on. */
+  readonly unavailable: Set<string>;
 
-  constructor(private readonly opts: ClientOptions) {
+  constructor(
+    private readonly opts: ClientOptions,
+    unavailable = new Set<string>(),
+  ) {
     this.clock = opts.clock ?? realClock;
     this.pacer = opts.pacer ?? new QuotaPacer(this.clock);
     this.doFetch = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -75,6 +80,15 @@ export class BigCommerceClient {
     this.retryBaseMs = opts.retryBaseMs ?? 500;
     this.maxThrottles = opts.maxThrottles ?? 12;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.unavailable = unavailable;
+  }
+
+  /**
+   * A client of the same store sharing this one's pacer and what it learnt, with its own call count:
+   * work running beside this client's own (a listing page read ahead) counts its calls apart.
+   */
+  fork(): BigCommerceClient {
+    return new BigCommerceClient({ ...this.opts, pacer: this.pacer, clock: this.clock }, this.unavailable);
   }
 
   /** `path` starting with `/v2/` or `/v3/` overrides `api`. Returns null body for 204/404-as-null when `allow404`. */
@@ -299,9 +313,6 @@ export class BigCommerceClient {
       }
     }
   }
-
-  /** Children found missing on this store (404/403 on their endpoint), skipped from then on. */
-  readonly unavailable = new Set<string>();
 
   private async fetchChild(type: ContentType, child: ChildSpec, records: ApiRecord[]) {
     const idOf = (r: ApiRecord) =>

@@ -362,7 +362,7 @@ export class StoreJobs extends DurableObject<Env> {
             row.id,
           );
         });
-        if (this.vault.shouldFlush()) await this.vault.flush();
+        if (this.vault.shouldFlush()) this.vault.flushInBackground();
         if (done) break;
       }
       await this.vault.flush();
