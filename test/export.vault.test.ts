@@ -136,6 +136,18 @@ describe("export when BigCommerce has revoked the store's token", () => {
     for (const f of manifest.files) expect(await sha256(zip[f.name]), f.name).toBe(f.sha256);
   });
 
+  it("History says the export was built from the latest backup, and as of when", async () => {
+    const res = await client.get("/api/exports");
+    expect(res.status).toBe(200);
+    const { exports: rows } = await res.json<{
+      exports: { id: string; source: string; asOf: number | null }[];
+    }>();
+    const row = rows.find((r) => r.id === done.id);
+    expect(row?.source).toBe("vault");
+    expect(done.asOf).toBeGreaterThan(0);
+    expect(row?.asOf).toBe(done.asOf);
+  });
+
   it("emails the links and says the export was built from the backup", async () => {
     const mail = await env.DB.prepare(
       "select \"to\", text from outbox where store_hash = ? and kind = 'export_ready' order by id desc limit 1",
@@ -149,6 +161,32 @@ describe("export when BigCommerce has revoked the store's token", () => {
 });
 
 describe("export from the latest backup on a store whose token works", () => {
+  it("Quick Export checks the token with one API call, not one per opening", async () => {
+    const { client, storeHash } = await sandboxStore("demo", 44);
+    await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`, { method: "DELETE" });
+    for (let i = 0; i < 3; i++) {
+      const res = await client.get("/api/export-options");
+      expect(res.status).toBe(200);
+      expect((await res.json<{ tokenRevoked: boolean }>()).tokenRevoked).toBe(false);
+    }
+    const stats = await (await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`)).json<{
+      total_requests: number;
+    }>();
+    expect(stats.total_requests).toBe(1);
+  });
+
+  it("History says a live export read the store", async () => {
+    const { client, email } = await sandboxStore("demo", 46);
+    const res = await client.send("POST", "/api/exports", { types: ["brands"], emails: [email] });
+    const started = await res.json<{ id: string; source: string }>();
+    expect(started.source).toBe("live");
+    expect((await waitForExport(client, started.id)).status).toBe("done");
+    const { exports: rows } = await (await client.get("/api/exports")).json<{
+      exports: { id: string; source: string; asOf: number | null }[];
+    }>();
+    expect(rows.find((r) => r.id === started.id)).toMatchObject({ source: "live", asOf: null });
+  });
+
   it("makes no API call and holds the backed-up records", async () => {
     const { client, storeHash, email } = await sandboxStore("demo", 42);
     await backupNow(storeHash, ["brands", "categories"]);
@@ -171,6 +209,55 @@ describe("export from the latest backup on a store whose token works", () => {
     const zip = await zipOf(done);
     expect(lines(zip["brands.jsonl"])).toHaveLength((await vaultBodies(storeHash, "brands")).size);
     expect(lines(zip["categories.jsonl"])).toHaveLength((await vaultBodies(storeHash, "categories")).size);
+  });
+});
+
+describe("a token refused in the middle of a live export", () => {
+  it("restarts the export from the latest backup instead of failing it, and History says so", async () => {
+    const s = await installViaOAuth("demo", 45);
+    const client: Client = {
+      storeHash: s.storeHash,
+      get: (path) => s.api(path),
+      send: (method, path, body) => s.api(path, { method, json: body }),
+    };
+    await backupNow(s.storeHash, TYPES);
+    const backedUp = await sandboxExport(s.storeHash);
+    // Slow calls: the export is still reading the store when the token goes.
+    await sandbox(`/__sandbox/stores/${s.storeHash}/faults`, {
+      method: "PUT",
+      json: { slowRate: 1, slowMs: 150, seed: 3 },
+    });
+    const res = await client.send("POST", "/api/exports", { types: TYPES, emails: ["owner@example.com"] });
+    expect(res.status).toBe(202);
+    const started = await res.json<{ id: string; source: string }>();
+    expect(started.source).toBe("live");
+    let read = false;
+    for (let i = 0; i < 300 && !read; i++) {
+      const detail = await (await client.get(`/api/exports/${started.id}`)).json<ExportDetail>();
+      expect(detail.source).toBe("live");
+      read = detail.progress.some((p) => p.done > 0);
+      if (!read) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(read).toBe(true);
+    // BigCommerce revokes the token; the uninstall callback has not reached the app.
+    await sandbox(`/__sandbox/stores/${s.storeHash}/uninstall`, { method: "POST", json: {} });
+
+    const done = await waitForExport(client, started.id);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("done");
+    expect(done.source).toBe("vault");
+    const zip = await zipOf(done);
+    const manifest = JSON.parse(dec.decode(zip["manifest.json"])) as Manifest;
+    expect(manifest.source).toMatch(/^vault, as of /);
+    for (const type of TYPES) {
+      const got = lines(zip[`${type}.jsonl`]);
+      expect(got.map((r) => r[idOf(type)]).sort(), type).toEqual(backedUp[type].map((r) => r.id).sort());
+      expect(done.counts[type]).toBe(backedUp[type].length);
+    }
+    const { exports: rows } = await (await client.get("/api/exports")).json<{
+      exports: { id: string; source: string }[];
+    }>();
+    expect(rows.find((r) => r.id === started.id)?.source).toBe("vault");
   });
 });
 

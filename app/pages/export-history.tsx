@@ -84,6 +84,13 @@ export default function ExportHistory() {
               { header: "Export type", cell: (r) => kindLabel[r.kind] },
               { header: "Number of exported content types", numeric: true, cell: (r) => r.typeCount },
               {
+                header: "Source",
+                cell: (r) =>
+                  r.source === "vault"
+                    ? `Latest backup${r.asOf ? `, as of ${formatDate(r.asOf)} ${formatTime(r.asOf)}` : ""}`
+                    : "Your store",
+              },
+              {
                 header: "Status",
                 cell: (r) => (
                   <span title={r.error ?? undefined}>

@@ -99,6 +99,7 @@ describe("Export as a merchant", () => {
     const row = table.getByRole("row").nth(1);
     await row.getByText("Manual").waitFor();
     expect(await row.getByRole("cell").nth(3).textContent()).toBe("2");
+    expect(await row.getByRole("cell").nth(4).textContent()).toBe("Your store");
     await row.getByText("Done").waitFor();
     await row.getByRole("link", { name: "Download" }).waitFor();
     await saveScreenshot(page, "export-history");
@@ -119,6 +120,15 @@ describe("Export as a merchant", () => {
       body: "{}",
     });
     expect(revoked.status).toBe(200);
+    // The page checked the token when it opened (the answer is kept two minutes, no call per
+    // opening): an export from the store started now is refused by BigCommerce and is built from
+    // the latest backup instead.
+    const live = app.getByRole("group", { name: "Store business data" });
+    await live.getByRole("checkbox", { name: "Brands", exact: true }).check();
+    await app.getByRole("button", { name: "Start export" }).click();
+    await app.getByText("Your export is ready").waitFor({ timeout: 90_000 });
+    await app.getByText(/Built from your latest backup \(as of .*\), not read from/).waitFor();
+    // The refusal is remembered: Quick Export, opened again, says so.
     await app
       .getByRole("tab", { name: "History" })
       .or(app.getByRole("link", { name: "History" }))

@@ -261,6 +261,11 @@ export const exportsTable = sqliteTable(
     counts: json<Record<string, number>>("counts").notNull().default(sql`'{}'`),
     files: json<{ key: string; name: string; size: number }[]>("files").notNull().default(sql`'[]'`),
     error: text("error"),
+    /** Where the data came from: the store through the API, or the vault (then `sourceAsOf`: its last capture). */
+    source: text("source", { enum: ["live", "vault"] })
+      .notNull()
+      .default("live"),
+    sourceAsOf: ms("source_as_of"),
   },
   (t) => [index("exports_store_created").on(t.storeHash, t.createdAt)],
 );

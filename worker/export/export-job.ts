@@ -13,6 +13,7 @@ import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
 import { listImageFiles } from "../images/catalog";
 import type { JobContext, JobKind, JobProgress, StepResult, TypeProgress } from "../jobs/job-kinds";
+import { accessRevoked } from "../jobs/store-jobs";
 import { LINK_TTL_MS } from "./links";
 import { notifyExportFailed, notifyExportReady } from "./notify";
 import {
@@ -24,6 +25,7 @@ import {
   zipKey,
 } from "./package";
 import { deleteStaged, joinBlocks, renderStagedPage, stageKey } from "./staging";
+import { forgetTokenAccepted } from "./start";
 import { lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
 
 export type ExportSource = "live" | "vault";
@@ -411,6 +413,34 @@ async function writeCounts(ctx: JobContext, state: ExportState, typeEnded: boole
   if (state.profile) lap(state.profile, "rowMs", t);
 }
 
+/** The export again from its first type, built from the vault as it is now; what was staged is dropped. */
+async function restartFromVault(ctx: JobContext, state: ExportState): Promise<ExportState> {
+  readAhead.delete(ctx.jobId);
+  await forgetTokenAccepted(ctx.storeHash);
+  await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages);
+  const asOf = await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types);
+  await updateRow(ctx, state.exportId, { source: "vault", sourceAsOf: asOf, counts: {} });
+  return {
+    ...state,
+    source: "vault",
+    vaultAt: ctx.now(),
+    asOf,
+    vaultAfter: "",
+    phase: state.types.length ? "fetch" : "package",
+    ti: 0,
+    cursor: null,
+    parentIds: null,
+    pi: 0,
+    pages: {},
+    counts: {},
+    totals: await vaultCounts(ctx.env.DB, ctx.storeHash, state.types),
+    columns: {},
+    unavailable: {},
+    prefetch: undefined,
+    prefetched: [],
+  };
+}
+
 const sourceOf = (state: ExportState): PackageInput["source"] =>
   state.source === "vault" ? { kind: "vault", asOf: state.asOf } : { kind: "live" };
 
@@ -483,15 +513,16 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       throw new Error(`Export ${params.exportId} not found for this store`);
     const order = new Set(row.types);
     const types = typeKeys.filter((k) => order.has(k));
-    await updateRow(ctx, row.id, { status: "running", counts: {} });
     const env = ctx.env as unknown as Record<string, unknown>;
     const source = params.source ?? "live";
+    const asOf = source === "vault" ? await lastCaptureAt(ctx.env.DB, ctx.storeHash, types) : null;
+    await updateRow(ctx, row.id, { status: "running", counts: {}, source, sourceAsOf: asOf });
     return {
       exportId: row.id,
       kind: row.kind,
       source,
       vaultAt: source === "vault" ? ctx.now() : null,
-      asOf: source === "vault" ? await lastCaptureAt(ctx.env.DB, ctx.storeHash, types) : null,
+      asOf,
       vaultAfter: "",
       types,
       phase: types.length ? "fetch" : "package",
@@ -521,8 +552,15 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       const canPrefetch = Boolean(ctx.sql) && !type.parent && storeWideChildren(type).length > 0;
       if (canPrefetch && state.prefetch === undefined)
         return { state: { ...state, prefetch: { child: 0, page: 1 } } };
-      if (canPrefetch && state.prefetch) return prefetchStep(ctx, state, type);
-      return { state: await fetchStep(ctx, { ...state, prefetched: state.prefetched ?? [] }) };
+      try {
+        if (canPrefetch && state.prefetch) return await prefetchStep(ctx, state, type);
+        return { state: await fetchStep(ctx, { ...state, prefetched: state.prefetched ?? [] }) };
+      } catch (err) {
+        // The token was refused mid-export (revoked, or access changed): the merchant still gets the
+        // export, from the latest backup, rather than a failure.
+        if (accessRevoked(err)) return { state: await restartFromVault(ctx, state) };
+        throw err;
+      }
     }
     if (state.phase === "package") return { state: await packageStep(ctx, state), done: true };
     return { state, done: true };

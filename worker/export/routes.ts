@@ -44,6 +44,8 @@ const TypeProgress = z.object({
   note: z.string().optional(),
 });
 
+const Source = z.enum(["live", "vault"]);
+
 const ExportRow = z
   .object({
     id: z.string(),
@@ -60,16 +62,14 @@ const ExportRow = z
     counts: z.record(z.string(), z.number()),
     links: z.array(Link),
     error: z.string().nullable(),
+    /** "vault": built from the latest backup (the token was refused, or the merchant asked for it). */
+    source: Source,
+    /** Vault exports: the last capture of the chosen types (null when unknown or live). */
+    asOf: z.number().nullable(),
   })
   .openapi("Export");
 
-const Source = z.enum(["live", "vault"]);
-
 const ExportDetail = ExportRow.extend({
-  /** "vault": built from the latest backup (the token was refused, or the merchant asked for it). */
-  source: Source,
-  /** Vault exports: the last capture of the chosen types (null when unknown or live). */
-  asOf: z.number().nullable(),
   progress: z.array(TypeProgress),
   /** "fetch": reading the store; "package": writing the ZIP files. */
   phase: z.enum(["queued", "fetch", "package", "done", "failed"]),
@@ -131,6 +131,8 @@ async function toRow(env: Env, e: Export, now: number) {
     counts: e.counts,
     links: await exportLinks(env, e, now),
     error: e.error,
+    source: e.source,
+    asOf: e.sourceAsOf,
   };
 }
 
@@ -393,20 +395,20 @@ export const exportRoutes = apiRouter()
               ? "failed"
               : "pending",
       }));
-      let source: z.infer<typeof Source> = "live";
-      let asOf: number | null = null;
-      if (row.status === "done" && row.files.length) {
-        // The ZIP carries where its data came from (no D1 column for it).
+      let { source, sourceAsOf: asOf } = row;
+      if (source === "live" && row.status === "done" && row.files.length) {
+        // Exports made before the source column: the ZIP carries where its data came from.
         const meta = (await c.env.EXPORTS.head(row.files[0].key))?.customMetadata;
-        source = meta?.source === "vault" ? "vault" : "live";
-        asOf = meta?.asOf ? Number(meta.asOf) : null;
+        if (meta?.source === "vault") {
+          source = "vault";
+          asOf = meta.asOf ? Number(meta.asOf) : null;
+        }
       }
       if (row.status === "running" || row.status === "queued") {
         const job = (await c.env.STORE_JOBS.get(
           c.env.STORE_JOBS.idFromName(s.storeHash),
         ).status()) as JobStatus | null;
-        const params = job?.params as { exportId?: string; source?: string } | null;
-        if (params?.exportId === id && params.source === "vault") source = "vault";
+        const params = job?.params as { exportId?: string } | null;
         if (job && params?.exportId === id && job.status === "running") {
           const types = job.progress.types;
           progress = row.types.map((t) => ({

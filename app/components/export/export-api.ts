@@ -19,6 +19,10 @@ export type ExportRow = {
   counts: Record<string, number>;
   links: ExportLink[];
   error: string | null;
+  /** "vault": built from the latest backup (no API calls). */
+  source: ExportSource;
+  /** Vault exports: the backup's last capture of the chosen types. */
+  asOf: number | null;
 };
 
 export type ExportTypeProgress = {
@@ -33,9 +37,6 @@ export type ExportTypeProgress = {
 export type ExportSource = "live" | "vault";
 
 export type ExportDetail = ExportRow & {
-  /** "vault": built from the latest backup (no API calls). */
-  source: ExportSource;
-  asOf: number | null;
   progress: ExportTypeProgress[];
   phase: "queued" | "fetch" | "package" | "done" | "failed";
 };
