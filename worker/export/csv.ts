@@ -5,7 +5,8 @@
  * record's id. Deeper lists of objects stay JSON in a single cell. Nothing is type-specific: every
  * content type is flattened by the same rules, so a new registry entry exports without code.
  */
-export type Row = Record<string, string>;
+/** Column name → cell. A Map: rows have dozens of dotted keys, which objects hold in slow dictionary mode. */
+export type Row = Map<string, string>;
 
 /** The CSV files one record contributes to: "" is the type's main CSV, other keys the child lists. */
 export type FlatRecord = { main: Row; children: Record<string, Row[]> };
@@ -25,18 +26,24 @@ function cell(v: unknown): string {
 
 function flattenInto(out: Row, value: unknown, prefix: string) {
   if (isPlain(value)) {
-    const entries = Object.entries(value);
-    if (entries.length === 0 && prefix) out[prefix] = "";
-    for (const [k, v] of entries) flattenInto(out, v, prefix ? `${prefix}.${k}` : k);
+    let empty = true;
+    for (const k in value) {
+      empty = false;
+      flattenInto(out, value[k], prefix ? `${prefix}.${k}` : k);
+    }
+    if (empty && prefix) out.set(prefix, "");
     return;
   }
   if (Array.isArray(value)) {
-    out[prefix] = value.every((v) => v === null || typeof v !== "object")
-      ? value.map(cell).join(" | ")
-      : JSON.stringify(value);
+    out.set(
+      prefix,
+      value.every((v) => v === null || typeof v !== "object")
+        ? value.map(cell).join(" | ")
+        : JSON.stringify(value),
+    );
     return;
   }
-  out[prefix] = cell(value);
+  out.set(prefix, cell(value));
 }
 
 /**
@@ -49,13 +56,14 @@ export function flattenRecord(
   parentId: string,
   only?: string,
 ): FlatRecord {
-  const main: Row = {};
+  const main: Row = new Map();
   const children: Record<string, Row[]> = {};
-  for (const [k, v] of Object.entries(record)) {
+  for (const k in record) {
+    const v = record[k];
     if (Array.isArray(v) && v.length > 0 && v.every(isPlain)) {
       if (only !== undefined && only !== k) continue;
       children[k] = v.map((item) => {
-        const row: Row = { [parentKey]: parentId };
+        const row: Row = new Map([[parentKey, parentId]]);
         flattenInto(row, item, "");
         return row;
       });
@@ -67,11 +75,10 @@ export function flattenRecord(
   return { main, children };
 }
 
-/** Adds the row's columns not yet known, in first-seen order. */
-export function mergeColumns(columns: string[], row: Row): boolean {
+/** Adds the row's columns not yet known, in first-seen order; `known` mirrors `columns` (kept by the caller across rows). */
+export function mergeColumns(columns: string[], row: Row, known = new Set(columns)): boolean {
   let added = false;
-  const known = new Set(columns);
-  for (const k of Object.keys(row)) {
+  for (const k of row.keys()) {
     if (!known.has(k)) {
       columns.push(k);
       known.add(k);
@@ -84,10 +91,16 @@ export function mergeColumns(columns: string[], row: Row): boolean {
 /** RFC 4180: quote fields holding a quote, comma or line break; double inner quotes. Leading =+-@ are prefixed with ' so a spreadsheet does not run them as formulas. */
 export function csvField(v: string): string {
   let s = v;
-  if (/^[=+\-@\t\r]/.test(s) && !/^-?\d+(\.\d+)?$/.test(s)) s = `'${s}`;
+  const first = s.charCodeAt(0);
+  // = + - @ tab CR
+  if (
+    (first === 61 || first === 43 || first === 45 || first === 64 || first === 9 || first === 13) &&
+    !/^-?\d+(\.\d+)?$/.test(s)
+  )
+    s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
 export const csvLine = (values: string[]) => `${values.map(csvField).join(",")}\r\n`;
 
-export const csvRow = (columns: string[], row: Row) => csvLine(columns.map((c) => row[c] ?? ""));
+export const csvRow = (columns: string[], row: Row) => csvLine(columns.map((c) => row.get(c) ?? ""));

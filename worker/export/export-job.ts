@@ -1,5 +1,4 @@
 import { eq } from "drizzle-orm";
-import { toCaptured } from "../backup/capture";
 import {
   type ApiRecord,
   type BigCommerceClient,
@@ -7,6 +6,7 @@ import {
   type ListCursor,
   type ListPage,
   recordIdOf,
+  withParent,
 } from "../bigcommerce/client";
 import { type ChildSpec, type ContentType, getType, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
@@ -381,7 +381,12 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
       const records = result.page.records as ApiRecord[];
       attachPrefetched(ctx, type, records, state.prefetched);
       if (!blocks.length) for (const [stem, cols] of Object.entries(columns)) columns[stem] = [...cols];
-      const text = renderStagedPage(key, toCaptured(type, records, read.parentId), columns);
+      // The vault's body and id (what a backup captures), without the names and search text it also derives.
+      const staged = records.map((raw) => ({
+        recordId: recordIdOf(type, raw, read.parentId),
+        body: read.parentId !== undefined ? withParent(type, raw, read.parentId) : raw,
+      }));
+      const text = renderStagedPage(key, staged, columns);
       blocks.push(text);
       size += text.length;
       lap(profile, "renderMs", t);

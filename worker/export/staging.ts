@@ -50,14 +50,18 @@ export function renderStagedPage(
 ): Uint8Array {
   const parentKey = parentColumn(type);
   const flats = records.map((r) => flattenRecord(r.body as Record<string, unknown>, parentKey, r.recordId));
+  const known = new Map<string, Set<string>>();
+  const merge = (stem: string, row: Map<string, string>) => {
+    columns[stem] ??= [];
+    const set = known.get(stem) ?? new Set(columns[stem]);
+    known.set(stem, set);
+    mergeColumns(columns[stem], row, set);
+  };
   columns[type] ??= [];
   for (const flat of flats) {
-    mergeColumns(columns[type], flat.main);
-    for (const [child, rows] of Object.entries(flat.children)) {
-      const stem = `${type}.${child}`;
-      columns[stem] ??= [];
-      for (const row of rows) mergeColumns(columns[stem], row);
-    }
+    merge(type, flat.main);
+    for (const [child, rows] of Object.entries(flat.children))
+      for (const row of rows) merge(`${type}.${child}`, row);
   }
   const sections: { header: SectionHeader; bytes: Uint8Array }[] = [];
   const add = (header: SectionHeader, text: string) => {
@@ -69,7 +73,7 @@ export function renderStagedPage(
     { name: "jsonl", length: 0, columns: 0, rows: [] },
     records.map((r) => `${JSON.stringify(r.body)}\n`).join(""),
   );
-  const csv = (name: string, stem: string, rows: Record<string, string>[]) => {
+  const csv = (name: string, stem: string, rows: Map<string, string>[]) => {
     const cols = columns[stem];
     const lines = rows.map((row) => csvRow(cols, row));
     add({ name, length: 0, columns: cols.length, rows: lines.map((l) => l.length) }, lines.join(""));
