@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { webhookScopes } from "../worker/bigcommerce/registry";
-import { installViaOAuth } from "./support/install";
+import { installViaOAuth, sandbox } from "./support/install";
 import { SANDBOX_URL } from "./support/test-env";
 
 async function hooks(storeHash: string, token: string): Promise<{ scope: string; destination: string }[]> {
@@ -46,6 +46,9 @@ const scopesOf = (type: string) => [
 describe("automatic sync", () => {
   it("registers the store's webhooks when turned on, and removes them when the plan no longer includes it", async () => {
     const app = await installViaOAuth("demo", 31);
+    // Pacing is not what this tests: with the default quota (150 calls per 30 s) the hook writes and
+    // this test's reads would spend most of the run waiting for the window to reset.
+    await sandbox(`/__sandbox/stores/${app.storeHash}/quota`, { method: "PUT", json: { plan: "unlimited" } });
     expect(await hooks(app.storeHash, app.sandboxToken)).toEqual([]);
     expect((await app.api("/api/plan", { method: "PUT", json: { plan: "pro" } })).status).toBe(200);
     expect((await app.api("/api/settings", { method: "PUT", json: { autoSync: true } })).status).toBe(200);

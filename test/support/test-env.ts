@@ -18,4 +18,7 @@ export const testBindings = {
   LINK_SIGNING_SECRET: "test-link-signing-secret",
   RESEND_API_KEY: "",
   DEV_PAGES: "1",
+  // The first wait after a failed call (500 ms in production), doubling per attempt, and twice that
+  // before a failed step is retried: the fault tests meet hundreds of failures, the same ones faster.
+  RETRY_BASE_MS: "10",
 };

@@ -391,7 +391,8 @@ export class StoreJobs extends DurableObject<Env> {
         if (latest) await this.finishJob(latest, { status: "failed", error: refused ?? message });
         return;
       }
-      await this.ctx.storage.setAlarm(Date.now() + 1_000 * 2 ** (failures - 1));
+      const base = Number((this.env as { RETRY_BASE_MS?: string }).RETRY_BASE_MS) || 500;
+      await this.ctx.storage.setAlarm(Date.now() + 2 * base * 2 ** (failures - 1));
     }
   }
 
@@ -471,6 +472,8 @@ export class StoreJobs extends DurableObject<Env> {
       storeHash,
       token,
       pacer: this.pacer,
+      // Tests shorten the waits after a failed call (RETRY_BASE_MS binding); production keeps 500 ms.
+      retryBaseMs: Number((this.env as { RETRY_BASE_MS?: string }).RETRY_BASE_MS) || undefined,
     });
     return this.client;
   }
