@@ -26,7 +26,7 @@ import {
 } from "./package";
 import { deleteStaged, joinBlocks, renderStagedPage, stageKey } from "./staging";
 import { forgetTokenAccepted } from "./start";
-import { lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
+import { forgetPacks, lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
 
 export type ExportSource = "live" | "vault";
 
@@ -563,7 +563,9 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
       } catch (err) {
         // The token was refused mid-export (revoked, or access changed): the merchant still gets the
         // export, from the latest backup, rather than a failure.
-        if (accessRevoked(err)) return { state: await restartFromVault(ctx, state) };
+        // Without any backup there is nothing to build it from: it fails and says why.
+        if (accessRevoked(err) && (await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types)) !== null)
+          return { state: await restartFromVault(ctx, state) };
         throw err;
       }
     }
@@ -595,6 +597,7 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   async finish(ctx, state, outcome) {
     readAhead.delete(ctx.jobId);
     vaultAhead.delete(ctx.jobId);
+    forgetPacks();
     rowWrittenAt.delete(ctx.jobId);
     if (ctx.sql) {
       ensureChildrenTable(ctx.sql);

@@ -13,6 +13,11 @@ export const VAULT_PAGE_SIZE = 500;
 const PACKS_KEPT = 3;
 const packCache = new Map<string, Promise<Uint8Array>>();
 
+/** Drops the kept packs (an export's end: their memory is not held between exports). */
+export function forgetPacks() {
+  packCache.clear();
+}
+
 function readPack(env: Env, storeHash: string, packId: string): Promise<Uint8Array> {
   const key = packKey(storeHash, packId);
   const kept = packCache.get(key);
