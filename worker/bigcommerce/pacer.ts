@@ -38,6 +38,8 @@ export class QuotaPacer {
   throttled = 0;
   waitedMs = 0;
   minLeft: number | null = null;
+  /** The first back-off after a 429 without rate headers; doubles with each one in a row. */
+  overloadBaseMs = 1_000;
 
   constructor(
     private readonly clock: Clock,
@@ -103,7 +105,7 @@ export class QuotaPacer {
       await this.wait(resetMs + 1);
       return;
     }
-    const delay = Math.min(60_000, 1000 * 2 ** this.overloadStreak);
+    const delay = Math.min(60_000, this.overloadBaseMs * 2 ** this.overloadStreak);
     this.overloadStreak++;
     await this.wait(delay);
   }

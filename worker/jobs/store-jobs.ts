@@ -391,8 +391,7 @@ export class StoreJobs extends DurableObject<Env> {
         if (latest) await this.finishJob(latest, { status: "failed", error: refused ?? message });
         return;
       }
-      const base = Number((this.env as { RETRY_BASE_MS?: string }).RETRY_BASE_MS) || 500;
-      await this.ctx.storage.setAlarm(Date.now() + 2 * base * 2 ** (failures - 1));
+      await this.ctx.storage.setAlarm(Date.now() + 2 * this.retryBaseMs * 2 ** (failures - 1));
     }
   }
 
@@ -467,15 +466,23 @@ export class StoreJobs extends DurableObject<Env> {
       tokenKeyId: store.token_key_id,
     });
     this.pacer.reservePct = store.quota_reserve_pct;
+    this.pacer.overloadBaseMs = 2 * this.retryBaseMs;
     this.client = new BigCommerceClient({
       baseUrl: this.env.BC_API_URL,
       storeHash,
       token,
       pacer: this.pacer,
-      // Tests shorten the waits after a failed call (RETRY_BASE_MS binding); production keeps 500 ms.
-      retryBaseMs: Number((this.env as { RETRY_BASE_MS?: string }).RETRY_BASE_MS) || undefined,
+      retryBaseMs: this.retryBaseMs,
     });
     return this.client;
+  }
+
+  /**
+   * The first wait after a failed call (doubling per attempt); a failed step and a 429 without rate
+   * headers wait twice that. 500 ms; tests shorten it with the RETRY_BASE_MS binding.
+   */
+  private get retryBaseMs(): number {
+    return Number((this.env as { RETRY_BASE_MS?: string }).RETRY_BASE_MS) || 500;
   }
 
   private currentRow(): JobRow | undefined {
