@@ -17,7 +17,7 @@ beforeAll(async () => {
 });
 
 describe("a full backup under each fault", () => {
-  it.each(SCENARIOS)("$name: ends done with the vault of an undisturbed run", async (scenario) => {
+  it.concurrent.each(SCENARIOS)("$name: ends done with the vault of an undisturbed run", async (scenario) => {
     const { storeHash } = await installTestStore("demo", { seed: SEED });
     const run = await backupUnderFault(storeHash, scenario, {
       job: "full backup",

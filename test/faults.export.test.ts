@@ -72,21 +72,24 @@ beforeAll(async () => {
 });
 
 describe("an export under each fault", () => {
-  it.each(SCENARIOS)("$name: ends done with the manifest counts of an undisturbed run", async (scenario) => {
-    const { storeHash } = await installTestStore("demo", { seed: SEED });
-    const run = await underFault(storeHash, scenario, {
-      job: "export",
-      everyMs: 150,
-      start: () => startExportOf(storeHash),
-    });
-    const row = await exportRow(run.started);
+  it.concurrent.each(SCENARIOS)(
+    "$name: ends done with the manifest counts of an undisturbed run",
+    async (scenario) => {
+      const { storeHash } = await installTestStore("demo", { seed: SEED });
+      const run = await underFault(storeHash, scenario, {
+        job: "export",
+        everyMs: 150,
+        start: () => startExportOf(storeHash),
+      });
+      const row = await exportRow(run.started);
 
-    expect(run.status.error).toBeNull();
-    expect(run.status.status).toBe("done");
-    expect(row?.status).toBe("done");
-    expectFaultMet(scenario, run);
-    const got = await download(JSON.parse(row?.files ?? "[]"));
-    expect(countsOf(got.manifest), scenario.name).toEqual(countsOf(baseline.manifest));
-    expect(got.names, scenario.name).toEqual(baseline.names);
-  });
+      expect(run.status.error).toBeNull();
+      expect(run.status.status).toBe("done");
+      expect(row?.status).toBe("done");
+      expectFaultMet(scenario, run);
+      const got = await download(JSON.parse(row?.files ?? "[]"));
+      expect(countsOf(got.manifest), scenario.name).toEqual(countsOf(baseline.manifest));
+      expect(got.names, scenario.name).toEqual(baseline.names);
+    },
+  );
 });

@@ -65,7 +65,7 @@ beforeAll(async () => {
 });
 
 describe("an incremental backup after a churn, under each fault", () => {
-  it.each(SCENARIOS)("$name: ends done with the vault of an undisturbed run", async (scenario) => {
+  it.concurrent.each(SCENARIOS)("$name: ends done with the vault of an undisturbed run", async (scenario) => {
     const { storeHash } = await churned();
     const run = await backupUnderFault(storeHash, scenario, {
       job: "incremental backup",

@@ -148,7 +148,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe("a bulk restore under each fault", () => {
-  it.each(SCENARIOS)(
+  it.concurrent.each(SCENARIOS)(
     "$name: ends done with the store and vault of an undisturbed restore",
     async (scenario) => {
       const store = await damagedStore();
