@@ -19,8 +19,10 @@ import { notifyExportFailed, notifyExportReady } from "./notify";
 import {
   DEFAULT_PART_BYTES,
   DEFAULT_SPLIT_BYTES,
+  ExportPackager,
   type PackageInput,
   packageExport,
+  SplitNeeded,
   type ZipInfo,
   zipKey,
 } from "./package";
@@ -421,6 +423,7 @@ async function writeCounts(ctx: JobContext, state: ExportState, typeEnded: boole
 /** The export again from its first type, built from the vault as it is now; what was staged is dropped. */
 async function restartFromVault(ctx: JobContext, state: ExportState): Promise<ExportState> {
   readAhead.delete(ctx.jobId);
+  dropAlongside(ctx.jobId);
   await forgetTokenAccepted(ctx.storeHash);
   await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages);
   const asOf = await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types);
@@ -449,6 +452,70 @@ async function restartFromVault(ctx: JobContext, state: ExportState): Promise<Ex
 const sourceOf = (state: ExportState): PackageInput["source"] =>
   state.source === "vault" ? { kind: "vault", asOf: state.asOf } : { kind: "live" };
 
+/**
+ * Packaging alongside the read phase: each type, once read (its staged objects and CSV columns are
+ * final then), is written into the ZIP in the background while the next types are read, in the time
+ * the job otherwise spends waiting for the store's pages. Per isolate: after an eviction, a failure,
+ * or a ZIP that would need a split (its manifest needs the final counts), the package step writes
+ * the whole export in one go as before, from the staged objects.
+ */
+type Alongside = {
+  packager: ExportPackager;
+  chain: Promise<void>;
+  queued: string[];
+  failed: boolean;
+  profile: Record<string, number>;
+};
+const alongside = new Map<string, Alongside>();
+
+function dropAlongside(jobId: string) {
+  const a = alongside.get(jobId);
+  alongside.delete(jobId);
+  if (a) a.chain = a.chain.then(() => a.packager.abort()).catch(() => undefined);
+}
+
+/** Queues the types a step finished reading (those between `before.ti` and `after.ti`). */
+function packAlongside(ctx: JobContext, before: ExportState, after: ExportState) {
+  if (after.ti <= before.ti || after.source !== before.source) return;
+  const done = (upTo: number) => after.types.slice(0, upTo).filter((t) => !after.unavailable[t]);
+  let a = alongside.get(ctx.jobId);
+  if (!a) {
+    // Started in another isolate (or after an eviction): the earlier types were not packaged here.
+    if (done(before.ti).length) return;
+    a = {
+      packager: new ExportPackager(
+        ctx.env.EXPORTS,
+        { storeHash: ctx.storeHash, exportId: after.exportId, source: sourceOf(after) },
+        { splitBytes: after.splitBytes, partBytes: after.partBytes, canSplit: false },
+      ),
+      chain: Promise.resolve(),
+      queued: [],
+      failed: false,
+      profile: {},
+    };
+    alongside.set(ctx.jobId, a);
+  } else if (a.queued.join() !== done(before.ti).join()) return dropAlongside(ctx.jobId);
+  const entry = a;
+  for (const type of after.types.slice(before.ti, after.ti)) {
+    if (after.unavailable[type]) continue;
+    entry.queued.push(type);
+    const pages = after.pages[type] ?? 0;
+    const columns = after.columns;
+    entry.chain = entry.chain
+      .then(async () => {
+        if (entry.failed) return;
+        const t = performance.now();
+        await entry.packager.addType(type, pages, columns);
+        lap(entry.profile, "packAlongsideMs", t);
+      })
+      .catch((err) => {
+        if (!(err instanceof SplitNeeded))
+          console.error(`export ${after.exportId}: packaging alongside the reads stopped: ${String(err)}`);
+        entry.failed = true;
+      });
+  }
+}
+
 async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportState> {
   const profile = { ...state.profile };
   const t = performance.now();
@@ -459,35 +526,52 @@ async function packageStep(ctx: JobContext, state: ExportState): Promise<ExportS
     .from(stores)
     .where(eq(stores.hash, ctx.storeHash))
     .limit(1);
-  const zips = await packageExport(
-    ctx.env.EXPORTS,
-    {
-      storeHash: ctx.storeHash,
-      storeName: store?.name ?? ctx.storeHash,
-      exportId: state.exportId,
-      kind: state.kind,
-      createdAt: row?.createdAt ?? ctx.now(),
-      types: state.types,
-      pages: state.pages,
-      counts: state.counts,
-      columns: state.columns,
-      unavailable: state.unavailable,
-      source: sourceOf(state),
-      ...(row?.includeImages
-        ? {
-            attachments: {
-              bucket: ctx.env.VAULT,
-              files: listImageFiles(
-                ctx.env,
-                ctx.storeHash,
-                state.types.filter((t) => !state.unavailable[t]),
-              ),
-            },
-          }
-        : {}),
-    },
-    { splitBytes: state.splitBytes, partBytes: state.partBytes, profile },
-  );
+  const input: PackageInput = {
+    storeHash: ctx.storeHash,
+    storeName: store?.name ?? ctx.storeHash,
+    exportId: state.exportId,
+    kind: state.kind,
+    createdAt: row?.createdAt ?? ctx.now(),
+    types: state.types,
+    pages: state.pages,
+    counts: state.counts,
+    columns: state.columns,
+    unavailable: state.unavailable,
+    source: sourceOf(state),
+    ...(row?.includeImages
+      ? {
+          attachments: {
+            bucket: ctx.env.VAULT,
+            files: listImageFiles(
+              ctx.env,
+              ctx.storeHash,
+              state.types.filter((t) => !state.unavailable[t]),
+            ),
+          },
+        }
+      : {}),
+  };
+  const a = alongside.get(ctx.jobId);
+  alongside.delete(ctx.jobId);
+  let zips: ZipInfo[] | null = null;
+  if (a && a.queued.join() === state.types.filter((k) => !state.unavailable[k]).join()) {
+    await a.chain;
+    Object.assign(profile, a.profile);
+    if (!a.failed) {
+      try {
+        zips = await a.packager.finish(input);
+      } catch (err) {
+        if (!(err instanceof SplitNeeded)) throw err;
+      }
+    }
+    if (!zips) await a.packager.abort();
+  } else if (a) await a.packager.abort();
+  profile.packagedAlongside = zips ? 1 : 0;
+  zips ??= await packageExport(ctx.env.EXPORTS, input, {
+    splitBytes: state.splitBytes,
+    partBytes: state.partBytes,
+    profile,
+  });
   lap(profile, "packageMs", t);
   await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages);
   const finishedAt = ctx.now();
@@ -549,73 +633,91 @@ export const exportJob: JobKind<ExportParams, ExportState> = {
   },
 
   async step(ctx, state) {
-    if (state.phase === "fetch" && state.source === "vault")
-      return { state: await vaultFetchStep(ctx, state) };
-    if (state.phase === "fetch") {
-      const type = getType(state.types[state.ti]);
-      // Only with the Durable Object's SQLite at hand (the Node benchmark runs steps without it).
-      const canPrefetch = Boolean(ctx.sql) && !type.parent && storeWideChildren(type).length > 0;
-      if (canPrefetch && state.prefetch === undefined)
-        return { state: { ...state, prefetch: { child: 0, page: 1 } } };
-      try {
-        if (canPrefetch && state.prefetch) return await prefetchStep(ctx, state, type);
-        return { state: await fetchStep(ctx, { ...state, prefetched: state.prefetched ?? [] }) };
-      } catch (err) {
-        // The token was refused mid-export (revoked, or access changed): the merchant still gets the
-        // export, from the latest backup, rather than a failure.
-        // Without any backup there is nothing to build it from: it fails and says why.
-        if (accessRevoked(err) && (await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types)) !== null)
-          return { state: await restartFromVault(ctx, state) };
-        throw err;
-      }
-    }
-    if (state.phase === "package") return { state: await packageStep(ctx, state), done: true };
-    return { state, done: true };
+    const result = await readOrPackage(ctx, state);
+    if (state.phase === "fetch") packAlongside(ctx, state, result.state);
+    return result;
   },
 
   progress(state) {
-    const types: Record<string, TypeProgress> = {};
-    state.types.forEach((key, i) => {
-      const done = state.phase !== "fetch" || i < state.ti;
-      const unavailable = state.unavailable?.[key];
-      types[key] = {
-        done: state.counts[key] ?? 0,
-        total: done ? (state.counts[key] ?? 0) : (state.totals[key] ?? null),
-        calls: state.calls[key] ?? 0,
-        versions: 0,
-        deleted: 0,
-        unchanged: 0,
-        bytes: 0,
-        status: unavailable ? "unavailable" : done ? "done" : i === state.ti ? "running" : "pending",
-        ...(unavailable ? { note: unavailable } : {}),
-      };
-    });
-    const left = state.phase === "fetch" ? state.types.length - state.ti : 0;
-    return { types, remainingCalls: left } satisfies JobProgress;
+    return progressOf(state);
   },
 
   async finish(ctx, state, outcome) {
-    readAhead.delete(ctx.jobId);
-    vaultAhead.delete(ctx.jobId);
-    forgetPacks();
-    rowWrittenAt.delete(ctx.jobId);
-    if (ctx.sql) {
-      ensureChildrenTable(ctx.sql);
-      ctx.sql.exec("delete from export_children where job_id = ?", ctx.jobId);
-    }
-    if (outcome.status === "done") {
-      await notifyExportReady(ctx.env, ctx.storeHash, state.exportId, sourceOf(state) ?? { kind: "live" });
-      return;
-    }
-    // A cancel carries its reason when it has one (an uninstall stops the job and says so).
-    const reason =
-      outcome.error ??
-      (outcome.status === "cancelled" ? "The export was cancelled." : "The export stopped unexpectedly.");
-    await updateRow(ctx, state.exportId, { status: "failed", finishedAt: ctx.now(), error: reason });
-    await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages).catch(() => undefined);
-    // ZIPs of a failed export are never linked: remove any that were completed.
-    const keys = Array.from({ length: 64 }, (_, i) => zipKey(ctx.storeHash, state.exportId, i + 1));
-    await ctx.env.EXPORTS.delete(keys).catch(() => undefined);
-    await notifyExportFailed(ctx.env, ctx.storeHash, state.exportId, reason);
+    return finishExport(ctx, state, outcome);
   },
 };
+
+async function readOrPackage(ctx: JobContext, state: ExportState): Promise<StepResult<ExportState>> {
+  if (state.phase === "fetch" && state.source === "vault") return { state: await vaultFetchStep(ctx, state) };
+  if (state.phase === "fetch") {
+    const type = getType(state.types[state.ti]);
+    // Only with the Durable Object's SQLite at hand (the Node benchmark runs steps without it).
+    const canPrefetch = Boolean(ctx.sql) && !type.parent && storeWideChildren(type).length > 0;
+    if (canPrefetch && state.prefetch === undefined)
+      return { state: { ...state, prefetch: { child: 0, page: 1 } } };
+    try {
+      if (canPrefetch && state.prefetch) return await prefetchStep(ctx, state, type);
+      return { state: await fetchStep(ctx, { ...state, prefetched: state.prefetched ?? [] }) };
+    } catch (err) {
+      // The token was refused mid-export (revoked, or access changed): the merchant still gets the
+      // export, from the latest backup, rather than a failure.
+      // Without any backup there is nothing to build it from: it fails and says why.
+      if (accessRevoked(err) && (await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types)) !== null)
+        return { state: await restartFromVault(ctx, state) };
+      throw err;
+    }
+  }
+  if (state.phase === "package") return { state: await packageStep(ctx, state), done: true };
+  return { state, done: true };
+}
+
+function progressOf(state: ExportState): JobProgress {
+  const types: Record<string, TypeProgress> = {};
+  state.types.forEach((key, i) => {
+    const done = state.phase !== "fetch" || i < state.ti;
+    const unavailable = state.unavailable?.[key];
+    types[key] = {
+      done: state.counts[key] ?? 0,
+      total: done ? (state.counts[key] ?? 0) : (state.totals[key] ?? null),
+      calls: state.calls[key] ?? 0,
+      versions: 0,
+      deleted: 0,
+      unchanged: 0,
+      bytes: 0,
+      status: unavailable ? "unavailable" : done ? "done" : i === state.ti ? "running" : "pending",
+      ...(unavailable ? { note: unavailable } : {}),
+    };
+  });
+  const left = state.phase === "fetch" ? state.types.length - state.ti : 0;
+  return { types, remainingCalls: left } satisfies JobProgress;
+}
+
+async function finishExport(
+  ctx: JobContext,
+  state: ExportState,
+  outcome: { status: "done" | "failed" | "cancelled"; error?: string },
+) {
+  readAhead.delete(ctx.jobId);
+  dropAlongside(ctx.jobId);
+  vaultAhead.delete(ctx.jobId);
+  forgetPacks();
+  rowWrittenAt.delete(ctx.jobId);
+  if (ctx.sql) {
+    ensureChildrenTable(ctx.sql);
+    ctx.sql.exec("delete from export_children where job_id = ?", ctx.jobId);
+  }
+  if (outcome.status === "done") {
+    await notifyExportReady(ctx.env, ctx.storeHash, state.exportId, sourceOf(state) ?? { kind: "live" });
+    return;
+  }
+  // A cancel carries its reason when it has one (an uninstall stops the job and says so).
+  const reason =
+    outcome.error ??
+    (outcome.status === "cancelled" ? "The export was cancelled." : "The export stopped unexpectedly.");
+  await updateRow(ctx, state.exportId, { status: "failed", finishedAt: ctx.now(), error: reason });
+  await deleteStaged(ctx.env.EXPORTS, ctx.storeHash, state.exportId, state.pages).catch(() => undefined);
+  // ZIPs of a failed export are never linked: remove any that were completed.
+  const keys = Array.from({ length: 64 }, (_, i) => zipKey(ctx.storeHash, state.exportId, i + 1));
+  await ctx.env.EXPORTS.delete(keys).catch(() => undefined);
+  await notifyExportFailed(ctx.env, ctx.storeHash, state.exportId, reason);
+}

@@ -127,32 +127,59 @@ export function sourceLabel(source: PackageInput["source"]): string {
   return `vault, as of ${source.asOf ? new Date(source.asOf).toISOString() : "no backup yet"}`;
 }
 
-/**
- * Packs the staged pages into ZIPs: per type its JSONL, its CSV and its child CSVs (each a pass over
- * the type's staged pages, copying that file's section of each page: rendering happened when the
- * page was staged), then any attached files stored as they are (images), then a manifest with the
- * SHA-256 of every file. Past `splitBytes` of ZIP, the file being written ends, the ZIP is closed and
- * the next one continues it (`products.part-2.csv`, header repeated).
- */
-export async function packageExport(
-  bucket: R2Bucket,
-  input: PackageInput,
-  options: PackageOptions = {},
-): Promise<ZipInfo[]> {
-  const splitBytes = options.splitBytes ?? DEFAULT_SPLIT_BYTES;
-  const partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
-  const profile = options.profile;
-  const zips: { key: string; size: number }[] = [];
-  const fileTypes = new Map<string, string>();
-  let n = 1;
-  const newWriter = () =>
-    new R2ZipWriter(bucket, zipKey(input.storeHash, input.exportId, n), partBytes, options.level, {
-      source: input.source?.kind ?? "live",
-      ...(input.source?.kind === "vault" && input.source.asOf ? { asOf: String(input.source.asOf) } : {}),
-    });
-  let writer = newWriter();
+/** Thrown by a packager that may not split (see ExportPackager): the export is packaged again in one go. */
+export class SplitNeeded extends Error {}
 
-  const closeZip = async () => {
+/** What the packager needs before the first type: the rest of PackageInput is read at `finish`. */
+type PackagerBase = Pick<PackageInput, "storeHash" | "exportId" | "source">;
+
+/**
+ * Writes an export's ZIPs one type at a time: `addType` for each type in order (its staged pages
+ * and final CSV columns), then `finish` with the whole input (attachments, manifest, close). Past
+ * `splitBytes` of ZIP, the file being written ends, the ZIP is closed and the next one continues it
+ * (`products.part-2.csv`, header repeated); with `canSplit: false` (packaging alongside the read
+ * phase, when the manifest's counts are not known yet) it throws SplitNeeded instead.
+ */
+export class ExportPackager {
+  private readonly splitBytes: number;
+  private readonly partBytes: number;
+  private readonly profile?: Record<string, number>;
+  private readonly zips: { key: string; size: number }[] = [];
+  private readonly fileTypes = new Map<string, string>();
+  private n = 1;
+  private writer: R2ZipWriter;
+  private input: PackageInput | null = null;
+
+  constructor(
+    private readonly bucket: R2Bucket,
+    private readonly base: PackagerBase,
+    private readonly options: PackageOptions & { canSplit?: boolean } = {},
+  ) {
+    this.splitBytes = options.splitBytes ?? DEFAULT_SPLIT_BYTES;
+    this.partBytes = options.partBytes ?? DEFAULT_PART_BYTES;
+    this.profile = options.profile;
+    // Given the whole input up front (one-go packaging), a split can write its manifest at once.
+    if ("types" in base) this.input = base as PackageInput;
+    this.writer = this.newWriter();
+  }
+
+  private newWriter() {
+    const { source } = this.base;
+    return new R2ZipWriter(
+      this.bucket,
+      zipKey(this.base.storeHash, this.base.exportId, this.n),
+      this.partBytes,
+      this.options.level,
+      {
+        source: source?.kind ?? "live",
+        ...(source?.kind === "vault" && source.asOf ? { asOf: String(source.asOf) } : {}),
+      },
+    );
+  }
+
+  private async closeZip() {
+    const input = this.input;
+    if (!input) throw new SplitNeeded("the manifest needs the whole export");
     const manifest: Manifest = {
       app: APP_NAME,
       appVersion: APP_VERSION,
@@ -161,7 +188,7 @@ export async function packageExport(
       kind: input.kind,
       source: sourceLabel(input.source),
       createdAt: new Date(input.createdAt).toISOString(),
-      part: n,
+      part: this.n,
       types: input.types
         .filter((t) => !input.unavailable?.[t])
         .map((t) => ({ key: t, label: getType(t).label, count: input.counts[t] ?? 0 })),
@@ -170,7 +197,7 @@ export async function packageExport(
         label: getType(t).label,
         reason,
       })),
-      files: writer.files.map((f: WrittenFile) => ({ ...f, type: fileTypes.get(f.name) ?? "" })),
+      files: this.writer.files.map((f: WrittenFile) => ({ ...f, type: this.fileTypes.get(f.name) ?? "" })),
       formats: {
         jsonl:
           "One record per line, every field as BigCommerce returns it, sub-resources embedded: what Strongbox re-imports.",
@@ -183,73 +210,79 @@ export async function packageExport(
           : {}),
       },
     };
-    const sink = writer.open("manifest.json");
+    const sink = this.writer.open("manifest.json");
     await sink.write(JSON.stringify(manifest, null, 2));
     await sink.end();
-    zips.push({ key: writer.key, size: await writer.finish() });
-  };
-  const nextZip = async () => {
-    await closeZip();
-    n++;
-    writer = newWriter();
-  };
+    this.zips.push({ key: this.writer.key, size: await this.writer.finish() });
+  }
 
-  try {
-    for (const type of input.types) {
-      if (input.unavailable?.[type]) continue;
-      const keys = Array.from({ length: input.pages[type] ?? 0 }, (_, seq) =>
-        stageKey(input.storeHash, input.exportId, type, seq),
-      );
-      // A one-object type is read once for all its files.
-      let single: StagedPage[] | null = null;
-      for (const file of filesOf(type, input.columns)) {
-        let piece = 1;
-        const nameOf = () =>
-          piece === 1 ? `${file.stem}.${file.ext}` : `${file.stem}.part-${piece}.${file.ext}`;
-        const header = file.ext === "csv" ? (input.columns[file.stem] ?? []) : null;
-        const section = sectionOf(file.ext, file.child);
-        const openPiece = async () => {
-          fileTypes.set(nameOf(), type);
-          const s = writer.open(nameOf());
-          if (header?.length) await s.write(csvLine(header));
-          return s;
-        };
-        if (writer.bytes >= splitBytes) await nextZip();
-        let sink = await openPiece();
-        const pages =
-          keys.length === 1
-            ? (async function* () {
-                if (!single) {
-                  single = [];
-                  for await (const page of stagedPages(bucket, keys, profile)) single.push(page);
-                }
-                yield* single;
-              })()
-            : stagedPages(bucket, keys, profile);
-        for await (const [page, last] of withLast(pages)) {
-          const t = performance.now();
-          const part = stagedSection(page, section, header?.length ?? 0);
-          if (part) await sink.writeDeflated(part.raw, part.deflated);
-          if (profile) profile.packWriteMs = (profile.packWriteMs ?? 0) + (performance.now() - t);
-          if (writer.bytes >= splitBytes && !last) {
-            await sink.end();
-            await nextZip();
-            piece++;
-            sink = await openPiece();
-          }
+  private async nextZip() {
+    if (this.options.canSplit === false) throw new SplitNeeded("past the split size");
+    await this.closeZip();
+    this.n++;
+    this.writer = this.newWriter();
+  }
+
+  /** One type's files: its JSONL, its CSV and its child CSVs, each a pass over the type's staged objects. */
+  async addType(type: string, pages: number, columns: Record<string, string[]>): Promise<void> {
+    const { bucket, profile } = this;
+    const keys = Array.from({ length: pages }, (_, seq) =>
+      stageKey(this.base.storeHash, this.base.exportId, type, seq),
+    );
+    // A one-object type is read once for all its files.
+    let single: StagedPage[] | null = null;
+    for (const file of filesOf(type, columns)) {
+      let piece = 1;
+      const nameOf = () =>
+        piece === 1 ? `${file.stem}.${file.ext}` : `${file.stem}.part-${piece}.${file.ext}`;
+      const header = file.ext === "csv" ? (columns[file.stem] ?? []) : null;
+      const section = sectionOf(file.ext, file.child);
+      const openPiece = async () => {
+        this.fileTypes.set(nameOf(), type);
+        const s = this.writer.open(nameOf());
+        if (header?.length) await s.write(csvLine(header));
+        return s;
+      };
+      if (this.writer.bytes >= this.splitBytes) await this.nextZip();
+      let sink = await openPiece();
+      const staged =
+        keys.length === 1
+          ? (async function* () {
+              if (!single) {
+                single = [];
+                for await (const page of stagedPages(bucket, keys, profile)) single.push(page);
+              }
+              yield* single;
+            })()
+          : stagedPages(bucket, keys, profile);
+      for await (const [page, last] of withLast(staged)) {
+        const t = performance.now();
+        const part = stagedSection(page, section, header?.length ?? 0);
+        if (part) await sink.writeDeflated(part.raw, part.deflated);
+        if (profile) profile.packWriteMs = (profile.packWriteMs ?? 0) + (performance.now() - t);
+        if (this.writer.bytes >= this.splitBytes && !last) {
+          await sink.end();
+          await this.nextZip();
+          piece++;
+          sink = await openPiece();
         }
-        await sink.end();
       }
+      await sink.end();
     }
+  }
+
+  /** The attached files (images), the manifest, and the ZIPs closed; returns them with their download names. */
+  async finish(input: PackageInput): Promise<ZipInfo[]> {
+    this.input = input;
     const attachments = input.attachments;
     for await (const file of attachments?.files ?? []) {
-      if (writer.bytes >= splitBytes) await nextZip();
+      if (this.writer.bytes >= this.splitBytes) await this.nextZip();
       const obj = await (attachments as NonNullable<typeof attachments>).bucket.get(file.key);
       // A file removed since it was listed (retention reclaimed it) is left out, not fatal.
       if (!obj) continue;
-      fileTypes.set(file.path, file.path.split("/")[1] ?? "");
+      this.fileTypes.set(file.path, file.path.split("/")[1] ?? "");
       // Images are compressed already: stored, so they cost no deflate time and no size.
-      const sink = writer.open(file.path, { store: true });
+      const sink = this.writer.open(file.path, { store: true });
       const reader = obj.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
@@ -258,16 +291,41 @@ export async function packageExport(
       }
       await sink.end();
     }
-    await closeZip();
+    await this.closeZip();
+    const date = new Date(input.createdAt).toISOString().slice(0, 10);
+    const base = `strongbox-${input.storeHash}-${date}`;
+    return this.zips.map((z, i) => ({
+      key: z.key,
+      size: z.size,
+      name: this.zips.length === 1 ? `${base}.zip` : `${base}-part-${i + 1}.zip`,
+    }));
+  }
+
+  async abort(): Promise<void> {
+    await this.writer.abort();
+  }
+}
+
+/**
+ * Packs the staged pages into ZIPs: per type its JSONL, its CSV and its child CSVs (each a pass over
+ * the type's staged objects, copying that file's sections: rendering and deflate happened when the
+ * page was staged), then any attached files stored as they are (images), then a manifest with the
+ * SHA-256 of every file; split past `splitBytes` (see ExportPackager).
+ */
+export async function packageExport(
+  bucket: R2Bucket,
+  input: PackageInput,
+  options: PackageOptions = {},
+): Promise<ZipInfo[]> {
+  const packager = new ExportPackager(bucket, input, options);
+  try {
+    for (const type of input.types) {
+      if (input.unavailable?.[type]) continue;
+      await packager.addType(type, input.pages[type] ?? 0, input.columns);
+    }
+    return await packager.finish(input);
   } catch (err) {
-    await writer.abort();
+    await packager.abort();
     throw err;
   }
-  const date = new Date(input.createdAt).toISOString().slice(0, 10);
-  const base = `strongbox-${input.storeHash}-${date}`;
-  return zips.map((z, i) => ({
-    key: z.key,
-    size: z.size,
-    name: zips.length === 1 ? `${base}.zip` : `${base}-part-${i + 1}.zip`,
-  }));
 }
