@@ -119,11 +119,13 @@ export async function startExport(env: Env, input: StartExportInput, now = Date.
     })
     .onConflictDoNothing();
   try {
-    await stub.startJob("export", {
+    const started = await stub.startJob("export", {
       exportId: id,
       source: input.source ?? "live",
       ...input.sizes,
     } satisfies ExportParams);
+    // A job started since the check above: refused like it (the row would otherwise stay queued forever).
+    if (!started.started) throw new Error(started.message);
   } catch (err) {
     await db.delete(exportsTable).where(eq(exportsTable.id, id));
     if (String((err as Error)?.message ?? err).includes("already running"))
