@@ -48,9 +48,11 @@ async function waitFor(url, child, name, timeoutMs = 60_000) {
 }
 
 /**
- * @param {{ appPort?: number, sandboxPort?: number, persistTo?: string, build?: boolean, quiet?: boolean, profile?: string }} options
+ * The sandbox store server and the worker under `wrangler dev`, on their ports with a migrated local
+ * database; no store yet (see `installStore`).
+ * @param {{ appPort?: number, sandboxPort?: number, persistTo?: string, build?: boolean, quiet?: boolean }} options
  */
-export async function startStack(options = {}) {
+export async function startServers(options = {}) {
   const appPort = options.appPort ?? Number(process.env.APP_PORT ?? 8787);
   const sandboxPort = options.sandboxPort ?? Number(process.env.SANDBOX_PORT ?? 8788);
   const persistTo = options.persistTo ?? join(ROOT, ".wrangler", "state");
@@ -116,30 +118,54 @@ export async function startStack(options = {}) {
   try {
     await waitFor(`${sandboxUrl}/__sandbox/health`, sandbox, "sandbox store");
     await waitFor(`${appUrl}/api/health`, worker, "wrangler dev");
-    const created = await fetch(`${sandboxUrl}/__sandbox/stores`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ profile: options.profile ?? "demo", seed: 1 }),
-    });
-    if (!created.ok)
-      throw new Error(`creating the demo store failed: ${created.status} ${await created.text()}`);
-    const { store_hash: storeHash } = await created.json();
-    const installed = await fetch(`${sandboxUrl}/__sandbox/stores/${storeHash}/install`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ follow: true }),
-    });
-    if (!installed.ok)
-      throw new Error(`installing the app failed: ${installed.status} ${await installed.text()}`);
-    return {
-      appUrl,
-      sandboxUrl,
-      storeHash,
-      controlPanelUrl: `${sandboxUrl}/manage/app?store=${storeHash}`,
-      stop,
-    };
   } catch (err) {
     await stop();
+    throw err;
+  }
+  return { appUrl, sandboxUrl, stop };
+}
+
+/**
+ * Creates a sandbox store of `profile` and installs the app into it through the real OAuth flow.
+ * Each store of one sandbox gets its own hash (and owner email), so several share a stack.
+ * @param {string} sandboxUrl
+ * @param {{ profile?: string, seed?: number }} options
+ * @returns {Promise<string>} the store hash
+ */
+export async function installStore(sandboxUrl, options = {}) {
+  const created = await fetch(`${sandboxUrl}/__sandbox/stores`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ profile: options.profile ?? "demo", seed: options.seed ?? 1 }),
+  });
+  if (!created.ok)
+    throw new Error(`creating the demo store failed: ${created.status} ${await created.text()}`);
+  const { store_hash: storeHash } = await created.json();
+  const installed = await fetch(`${sandboxUrl}/__sandbox/stores/${storeHash}/install`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ follow: true }),
+  });
+  if (!installed.ok)
+    throw new Error(`installing the app failed: ${installed.status} ${await installed.text()}`);
+  return storeHash;
+}
+
+/**
+ * The servers plus a demo store with the app installed (`npm start`).
+ * @param {{ appPort?: number, sandboxPort?: number, persistTo?: string, build?: boolean, quiet?: boolean, profile?: string }} options
+ */
+export async function startStack(options = {}) {
+  const servers = await startServers(options);
+  try {
+    const storeHash = await installStore(servers.sandboxUrl, { profile: options.profile });
+    return {
+      ...servers,
+      storeHash,
+      controlPanelUrl: `${servers.sandboxUrl}/manage/app?store=${storeHash}`,
+    };
+  } catch (err) {
+    await servers.stop();
     throw err;
   }
 }
