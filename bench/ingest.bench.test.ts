@@ -3,7 +3,8 @@
  * each run empties the store's vault in D1 and backs up the same types again (so every run stores
  * every record, as a first backup does). The writer's own phases are timed inside the Durable Object
  * (VaultWriter.profile); the API's share is timed apart by listing the same pages with the same client
- * from this isolate without the vault (sandbox production, transfer, JSON parsing, children).
+ * from this isolate without the vault (sandbox production, transfer, JSON parsing, children). The job
+ * reads page N+1 while the vault stores page N, so the two shares overlap in the wall time.
  *
  *   npm run bench -- ingest            (customers and orders, 75,000 records; 3 runs)
  *   VITE_INGEST_TYPES=customers VITE_INGEST_RUNS=1 npm run bench -- ingest
@@ -118,13 +119,15 @@ it("ingest throughput, unlimited quota, and its breakdown", async () => {
       flushR2Ms: Math.round(p.flushR2Ms),
       flushD1Ms: Math.round(p.flushD1Ms),
       flushes: p.flushes,
-      otherMs: Math.round(mid.ms - vaultMs - apiMs),
+      // The job reads the next page while the vault works on the current one: the two overlap, so
+      // wall < vault + API; what exceeds the wall time is what the read-ahead hid.
+      overlapMs: Math.round(vaultMs + apiMs - mid.ms),
       imagePhaseMs: Math.round(mid.imagesMs),
     },
     goals: [{ figure: "recordsPerSecond", goal: "≥ 5,000", met: rate >= 5000 }],
     notes: [
       "records/s = records backed up / wall time from the start to the end of the last type's listing (median run; the image files phase after it is imagePhaseMs, not record ingest); the API listing runs once after the backups, from the test isolate, with the same client (children per page, no prefetch)",
-      "vault phases are the writer's own timers inside the Durable Object (median run); other = wall - vault - API listing (job steps, alarms, the DO's cursor and seen-id writes, status polling)",
+      "vault phases are the writer's own timers inside the Durable Object (median run; flushes run in the background since 5a6cad7); overlap = vault + API listing - wall: the time the job's read-ahead of the next page hid (job steps, alarms, cursor and seen-id writes and status polling are inside the wall time too)",
     ],
   });
 });
