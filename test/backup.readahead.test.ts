@@ -1,0 +1,53 @@
+import { env } from "cloudflare:workers";
+import { expect, it } from "vitest";
+import { installTestStore, jobsOf, sandboxAdmin, waitForJob } from "./support/stores";
+import { SANDBOX_URL } from "./support/test-env";
+
+type Stats = { requests: Record<string, number> };
+
+// A backup reads the next listing page while the vault stores the current one: the store must still
+// serve each page once, and the calls the merchant sees in the progress must be the calls made.
+it("reads every page of a multi-page listing once and reports exactly the calls the store served", async () => {
+  const { storeHash, token } = await installTestStore("demo", { seed: 5 });
+  const create = (from: number) =>
+    fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/customers`, {
+      method: "POST",
+      headers: { "x-auth-token": token, "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(
+        Array.from({ length: 10 }, (_, i) => ({
+          first_name: "Read",
+          last_name: `Ahead ${from + i}`,
+          email: `read.ahead.${from + i}@example.com`,
+        })),
+      ),
+    }).then((res) => expect(res.status).toBe(200));
+  // The demo store's customers and 520 more: three pages of 250.
+  for (let i = 0; i < 520; i += 50) await Promise.all([0, 10, 20, 30, 40].map((d) => create(i + d)));
+  const listed = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/customers?limit=1`, {
+    headers: { "x-auth-token": token, accept: "application/json" },
+  });
+  const total = ((await listed.json()) as { meta: { pagination: { total: number } } }).meta.pagination.total;
+  expect(Math.ceil(total / 250)).toBe(3);
+
+  await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
+  const started = await jobsOf(storeHash).startBackup({ kind: "manual", types: ["customers"] });
+  expect(started.started).toBe(true);
+  const status = await waitForJob(storeHash);
+  expect(status.status).toBe("done");
+  const { requests } = await sandboxAdmin<Stats>(`/stores/${storeHash}/stats`);
+
+  expect(requests["GET /v3/customers"]).toBe(3);
+  const served = Object.entries(requests)
+    .filter(([k]) => k.startsWith("GET /v3/customers"))
+    .reduce((n, [, v]) => n + v, 0);
+  const progress = status.progress.types.customers;
+  expect(progress.calls).toBe(served);
+  expect(progress.done).toBe(total);
+  expect(progress.versions).toBe(total);
+  const row = await env.DB.prepare(
+    "select count(*) as n from records where store_hash = ? and type = 'customers' and deleted = 0",
+  )
+    .bind(storeHash)
+    .first<{ n: number }>();
+  expect(row?.n).toBe(total);
+});
