@@ -29,11 +29,12 @@ export async function downloadImage(url: string, opts: DownloadOptions = {}): Pr
   let last: Downloaded = { ok: false, status: 0, reason: "not tried" };
   for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
     if (attempt > 1) await sleep(BACKOFF_MS * 2 ** (attempt - 2));
+    // A timer cleared when the attempt ends: AbortSignal.timeout's stays active for the whole 30 s,
+    // and a fast image phase then reaches workerd's 10,000 active timeouts per isolate.
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error("timed out")), opts.timeoutMs ?? TIMEOUT_MS);
     try {
-      const res = await doFetch(url, {
-        redirect: "follow",
-        signal: AbortSignal.timeout(opts.timeoutMs ?? TIMEOUT_MS),
-      });
+      const res = await doFetch(url, { redirect: "follow", signal: controller.signal });
       if (res.ok) {
         const declared = Number(res.headers.get("content-length") ?? 0);
         if (declared > MAX_BYTES) {
@@ -53,6 +54,8 @@ export async function downloadImage(url: string, opts: DownloadOptions = {}): Pr
       if (res.status !== 429 && res.status < 500) return last;
     } catch (err) {
       last = { ok: false, status: 0, reason: `network error: ${String(err).slice(0, 200)}` };
+    } finally {
+      clearTimeout(timer);
     }
   }
   return last;
