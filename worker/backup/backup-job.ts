@@ -378,8 +378,9 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         };
         return { state: skipped };
       }
-      // The next page (with its children) is read while the vault stores this one.
-      if (page.next) readAhead(ctx, client, read(page.next));
+      // The next page (with its children) is read while the vault stores this one. Not for ids:
+      // they give the vault no work to overlap, and the first page's count often ends the listing.
+      if (page.next && !idsOnly) readAhead(ctx, client, read(page.next));
       const capturedAt = ctx.now();
       let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
       let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
