@@ -13,7 +13,6 @@ import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
 import { listImageFiles } from "../images/catalog";
 import type { JobContext, JobKind, JobProgress, StepResult, TypeProgress } from "../jobs/job-kinds";
-import { accessRevoked } from "../jobs/store-jobs";
 import { LINK_TTL_MS } from "./links";
 import { notifyExportFailed, notifyExportReady } from "./notify";
 import {
@@ -27,7 +26,7 @@ import {
   zipKey,
 } from "./package";
 import { deleteStaged, joinBlocks, renderStagedPage, stageKey } from "./staging";
-import { forgetTokenAccepted } from "./start";
+import { forgetTokenAccepted } from "./token-cache";
 import { forgetPacks, lastCaptureAt, vaultCounts, vaultPage } from "./vault-source";
 
 export type ExportSource = "live" | "vault";
@@ -420,6 +419,15 @@ async function writeCounts(ctx: JobContext, state: ExportState, typeEnded: boole
   if (state.profile) lap(state.profile, "rowMs", t);
 }
 
+/**
+ * Whether the error is BigCommerce refusing the token. `accessRevoked` lives in the Durable Object's
+ * module, which Node (bench/export.ts runs these steps) cannot load: imported when an error needs it.
+ */
+async function refusedToken(err: unknown): Promise<boolean> {
+  const { accessRevoked } = await import("../jobs/store-jobs");
+  return accessRevoked(err) !== null;
+}
+
 /** The export again from its first type, built from the vault as it is now; what was staged is dropped. */
 async function restartFromVault(ctx: JobContext, state: ExportState): Promise<ExportState> {
   readAhead.delete(ctx.jobId);
@@ -662,7 +670,7 @@ async function readOrPackage(ctx: JobContext, state: ExportState): Promise<StepR
       // The token was refused mid-export (revoked, or access changed): the merchant still gets the
       // export, from the latest backup, rather than a failure.
       // Without any backup there is nothing to build it from: it fails and says why.
-      if (accessRevoked(err) && (await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types)) !== null)
+      if ((await refusedToken(err)) && (await lastCaptureAt(ctx.env.DB, ctx.storeHash, state.types)) !== null)
         return { state: await restartFromVault(ctx, state) };
       throw err;
     }

@@ -7,6 +7,7 @@ import { conflict } from "../lib/errors";
 import { newId } from "../lib/ids";
 import { dedupeEmails } from "../notify/email";
 import type { ExportParams, ExportSource } from "./export-job";
+import { rememberTokenAccepted, tokenAcceptedRecently } from "./token-cache";
 
 export type StartExportInput = {
   storeHash: string;
@@ -34,44 +35,17 @@ const storeJobs = (env: Env, storeHash: string) => env.STORE_JOBS.get(env.STORE_
 const TOKEN_CHECK_MS = 4_000;
 
 /**
- * A token BigCommerce accepted is taken as still accepted for this long: opening Quick Export again
- * (or starting the export it shows) spends no API call. Acting on a stale answer is harmless: a live
- * export whose token is refused mid-way restarts from the latest backup. Refusals are not kept, so
- * a merchant who reconnects sees the live option at once.
- */
-const TOKEN_ACCEPTED_TTL_S = 120;
-const tokenCheckKey = (storeHash: string) =>
-  `https://strongbox.internal/token-accepted/${encodeURIComponent(storeHash)}`;
-
-/** The colo's cache (absent in some runtimes: then every check makes its call). */
-const tokenCache = (): Cache | null => (typeof caches === "undefined" ? null : caches.default);
-
-/**
  * Whether BigCommerce refuses the store's token right now (revoked: the app was uninstalled, or its
  * access changed, and the uninstall callback may not have arrived). One paced call (the store's
  * information), the same the item page makes through `fetchLive`, unless the token was accepted in
- * the last TOKEN_ACCEPTED_TTL_S seconds. Anything but a refusal (a slow quota, a 5xx) counts as not
+ * the last two minutes (worker/export/token-cache.ts). Anything but a refusal (a slow quota, a 5xx) counts as not
  * revoked: the export then reads the store and reports its own errors.
  */
 export async function tokenRevoked(env: Env, storeHash: string): Promise<boolean> {
-  const cache = tokenCache();
-  if (await cache?.match(tokenCheckKey(storeHash)).catch(() => undefined)) return false;
+  if (await tokenAcceptedRecently(storeHash)) return false;
   const answer = await checkToken(env, storeHash);
-  if (answer === "accepted")
-    await cache
-      ?.put(
-        tokenCheckKey(storeHash),
-        new Response("accepted", { headers: { "cache-control": `max-age=${TOKEN_ACCEPTED_TTL_S}` } }),
-      )
-      .catch(() => undefined);
+  if (answer === "accepted") await rememberTokenAccepted(storeHash);
   return answer === "refused";
-}
-
-/** A refusal seen elsewhere (an export's call): the next check asks BigCommerce again. */
-export async function forgetTokenAccepted(storeHash: string): Promise<void> {
-  await tokenCache()
-    ?.delete(tokenCheckKey(storeHash))
-    .catch(() => undefined);
 }
 
 async function checkToken(env: Env, storeHash: string): Promise<"accepted" | "refused" | "unknown"> {
