@@ -183,9 +183,10 @@ export function report(row: Record<string, unknown>) {
 }
 
 /**
- * Another app of the same store spending the shared quota: it first spends what is left of the
- * current window (so the job's first call meets a 429 carrying the rate headers, whatever the
- * machine's speed), then keeps calling every `everyMs` until stopped.
+ * Another app of the same store spending the shared quota: until the job has met a 429 carrying the
+ * rate headers, it spends all that is left of the window at every tick (on a busy machine one call a
+ * tick can fall under the quota, and the job's calls would fit in what is left); after that it calls
+ * once every `everyMs` until stopped.
  */
 export async function startCompetitor(storeHash: string, everyMs = 25): Promise<() => Promise<number>> {
   const { access_token } = await sandboxAdmin<{ access_token: string }>(`/stores/${storeHash}/tokens`, {
@@ -199,12 +200,21 @@ export async function startCompetitor(storeHash: string, everyMs = 25): Promise<
     return res.status;
   };
   let calls = 0;
-  for (let i = 0; i < 1000 && (await call()) !== 429; i++) calls++;
+  const spendWindow = async () => {
+    for (let i = 0; i < 1000 && (await call().catch(() => 0)) !== 429; i++) calls++;
+  };
+  await spendWindow();
   let running = true;
+  let jobThrottled = false;
   const loop = (async () => {
     while (running) {
-      await call().catch(() => 0);
-      calls++;
+      if (!jobThrottled) {
+        await spendWindow();
+        jobThrottled = (await jobsOf(storeHash).quota()).throttled > 0;
+      } else {
+        await call().catch(() => 0);
+        calls++;
+      }
       await new Promise((r) => setTimeout(r, everyMs));
     }
   })();
