@@ -176,7 +176,15 @@ export function toJsonSchema(
   return out;
 }
 
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, validateSchema: false });
+// Each schema is validated against once or twice, so compiling fast beats validating fast: the code
+// optimizer took about four fifths of the contract tests' time on BigCommerce's large inlined schemas.
+const ajv = new Ajv({
+  strict: false,
+  allErrors: true,
+  validateFormats: false,
+  validateSchema: false,
+  code: { optimize: false },
+});
 const compiled = new WeakMap<object, ValidateFunction>();
 
 function validator(schema: Json): ValidateFunction {
