@@ -27,7 +27,11 @@ export const sectionOf = (ext: "jsonl" | "csv", child?: string) =>
 
 type SectionHeader = { name: string; length: number; columns: number; rows: number[] };
 
-export type StagedRecord = { recordId: string; body: unknown };
+/**
+ * `json`: the body's JSON text as UTF-8 when the source already has it in JSON.stringify's form
+ * (the vault's canonical JSON): written to the JSON Lines as it is instead of stringified again.
+ */
+export type StagedRecord = { recordId: string; body: unknown; json?: Uint8Array };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -64,15 +68,12 @@ export function renderStagedPage(
       for (const row of rows) merge(`${type}.${child}`, row);
   }
   const sections: { header: SectionHeader; bytes: Uint8Array }[] = [];
-  const add = (header: SectionHeader, text: string) => {
-    const bytes = deflateChunk(encoder.encode(text));
+  const add = (header: SectionHeader, text: string | Uint8Array) => {
+    const bytes = deflateChunk(typeof text === "string" ? encoder.encode(text) : text);
     header.length = bytes.length;
     sections.push({ header, bytes });
   };
-  add(
-    { name: "jsonl", length: 0, columns: 0, rows: [] },
-    records.map((r) => `${JSON.stringify(r.body)}\n`).join(""),
-  );
+  add({ name: "jsonl", length: 0, columns: 0, rows: [] }, jsonLines(records));
   const csv = (name: string, stem: string, rows: Map<string, string>[]) => {
     const cols = columns[stem];
     const lines = rows.map((row) => csvRow(cols, row));
@@ -98,6 +99,19 @@ export function renderStagedPage(
   for (const s of sections) {
     out.set(s.bytes, at);
     at += s.bytes.length;
+  }
+  return out;
+}
+
+/** The records' JSON Lines as UTF-8: each record's own JSON text where it has one, else stringified. */
+function jsonLines(records: StagedRecord[]): Uint8Array {
+  const lines = records.map((r) => r.json ?? encoder.encode(JSON.stringify(r.body)));
+  const out = new Uint8Array(lines.reduce((n, l) => n + l.length + 1, 0));
+  let at = 0;
+  for (const l of lines) {
+    out.set(l, at);
+    out[at + l.length] = 0x0a;
+    at += l.length + 1;
   }
   return out;
 }

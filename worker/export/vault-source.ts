@@ -1,6 +1,7 @@
 import { inflateRawSync } from "node:zlib";
 import { type StateVersion, stateAt } from "../backup/vault-read";
 import { packKey } from "../backup/vault-writer";
+import type { StagedRecord } from "./staging";
 
 /** Records per step of an export from the vault (one D1 query and a few R2 range reads). */
 export const VAULT_PAGE_SIZE = 500;
@@ -100,7 +101,7 @@ export async function vaultPage(
   type: string,
   at: number,
   after: string,
-): Promise<{ records: { recordId: string; body: unknown }[]; next: string | null }> {
+): Promise<{ records: StagedRecord[]; next: string | null }> {
   const { results } = await env.DB.prepare(
     "select record_id from records where store_hash = ? and type = ? and record_id > ? order by record_id limit ?",
   )
@@ -114,7 +115,7 @@ export async function vaultPage(
   });
   const bodies = await readBodies(env, versions);
   return {
-    records: versions.map((v, i) => ({ recordId: v.recordId, body: bodies[i] })),
+    records: versions.map((v, i) => ({ recordId: v.recordId, body: bodies[i].body, json: bodies[i].json })),
     next: ids.length < VAULT_PAGE_SIZE ? null : ids[ids.length - 1],
   };
 }
@@ -125,12 +126,17 @@ const WHOLE_PACK_ENTRIES = 16;
 const MERGE_GAP = 256 * 1024;
 
 /**
- * The versions' bodies, in order. Per pack: read whole (kept for the next pages, see readPack) when
+ * The versions' bodies, in order, parsed (for the CSVs) and as the vault's text (`json`, UTF-8): the
+ * vault stores canonical JSON, one line that JSON.stringify of the parsed body gives again byte for
+ * byte, so it is the JSON Lines line as it is (no second stringify, no re-encoding). Per pack: read whole (kept for the next pages, see readPack) when
  * the page needs many of its entries, else in as few range requests as the gaps allow; one pack read
  * is in flight ahead of the one being inflated, so memory holds at most two packs beyond those kept.
  */
-export async function readBodies(env: Env, versions: StateVersion[]): Promise<unknown[]> {
-  const out: unknown[] = new Array(versions.length).fill(null);
+export async function readBodies(
+  env: Env,
+  versions: StateVersion[],
+): Promise<{ body: unknown; json?: Uint8Array }[]> {
+  const out: { body: unknown; json?: Uint8Array }[] = new Array(versions.length).fill({ body: null });
   const byPack = new Map<string, number[]>();
   versions.forEach((v, i) => {
     if (!v.packId || v.offset === null || v.length === null) return;
@@ -182,9 +188,8 @@ export async function readBodies(env: Env, versions: StateVersion[]): Promise<un
     const bytes = await current.bytes;
     for (const i of current.indexes) {
       const at = offsetOf(i) - current.base;
-      out[i] = JSON.parse(
-        decoder.decode(inflateRawSync(bytes.subarray(at, at + (versions[i].length as number)))),
-      );
+      const json = inflateRawSync(bytes.subarray(at, at + (versions[i].length as number)));
+      out[i] = { body: JSON.parse(decoder.decode(json)), json };
     }
   }
   return out;
