@@ -59,3 +59,39 @@ describe("a backup interrupted by evictions", () => {
     expect(changes).toBe(0);
   });
 });
+
+describe("a backup interrupted while it was starting", () => {
+  it("starts again on the next alarm, completes, and leaves no backup running forever", async () => {
+    const { storeHash } = await installTestStore("demo", { seed: 43 });
+    const calm = await installTestStore("demo", { seed: 43 });
+    await backupNow(calm.storeHash);
+    // What an eviction inside startJob's `start()` leaves behind, after start had already recorded its
+    // backup row: the reserved slot without a saved state, and a backup row nobody will finish.
+    await env.DB.prepare(
+      "insert into backups (id, store_hash, kind, status, types, started_at) values ('orphan', ?, 'manual', 'running', '[]', ?)",
+    )
+      .bind(storeHash, Date.now())
+      .run();
+    await runInDurableObject(jobsOf(storeHash), async (_instance, state) => {
+      state.storage.sql.exec(
+        "insert into jobs (id, kind, status, params, state, started_at, updated_at) values ('interrupted', 'backup', 'running', ?, 'null', ?, ?)",
+        JSON.stringify({ backupKind: "manual" }),
+        Date.now(),
+        Date.now(),
+      );
+      await state.storage.setAlarm(Date.now());
+    });
+
+    const final = await waitForJob(storeHash);
+    expect(final.status).toBe("done");
+    expect(await vaultTuples(storeHash)).toEqual(await vaultTuples(calm.storeHash));
+    const { results } = await env.DB.prepare(
+      "select id, status from backups where store_hash = ? order by id",
+    )
+      .bind(storeHash)
+      .all<{ id: string; status: string }>();
+    expect(results.find((b) => b.id === "orphan")?.status).toBe("failed");
+    expect(results.filter((b) => b.status === "running")).toEqual([]);
+    expect(results.filter((b) => b.status === "done")).toHaveLength(1);
+  });
+});

@@ -229,11 +229,16 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       .bind(ctx.storeHash)
       .all<{ type: string; n: number }>();
     const estimates = Object.fromEntries(counts.results.map((r) => [r.type, r.n]));
-    await ctx.env.DB.prepare(
-      "insert into backups (id, store_hash, kind, status, types, started_at) values (?, ?, ?, 'running', ?, ?)",
-    )
-      .bind(backupId, ctx.storeHash, recordedKind, JSON.stringify(types), ctx.now())
-      .run();
+    // A store runs one job at a time, so a backup still "running" here lost its job (evicted while
+    // starting, before its state was saved): close it rather than leave it running forever.
+    await ctx.env.DB.batch([
+      ctx.env.DB.prepare(
+        "update backups set status = 'failed', finished_at = ?, error = 'Interrupted while starting; started again.' where store_hash = ? and status = 'running'",
+      ).bind(ctx.now(), ctx.storeHash),
+      ctx.env.DB.prepare(
+        "insert into backups (id, store_hash, kind, status, types, started_at) values (?, ?, ?, 'running', ?, ?)",
+      ).bind(backupId, ctx.storeHash, recordedKind, JSON.stringify(types), ctx.now()),
+    ]);
     return {
       backupId,
       backupKind: params.backupKind,

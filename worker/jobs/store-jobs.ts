@@ -343,6 +343,17 @@ export class StoreJobs extends DurableObject<Env> {
     let state = JSON.parse(row.state);
     let done = false;
     try {
+      if (state === null) {
+        // The object was evicted inside startJob's `start()`: the slot is reserved but no state was
+        // saved. Start again; every kind's start may run twice (the backup's fails its orphan row).
+        state = await kind.start(ctx, JSON.parse(row.params));
+        this.sql.exec(
+          "update jobs set state = ?, updated_at = ? where id = ?",
+          JSON.stringify(state),
+          Date.now(),
+          row.id,
+        );
+      }
       while (Date.now() < deadline) {
         const current = this.jobRow(row.id);
         if (!current || current.status !== "running") return;
