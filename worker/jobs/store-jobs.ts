@@ -76,6 +76,8 @@ export class StoreJobs extends DurableObject<Env> {
   private storeHash: string | null = null;
   private client: BigCommerceClient | null = null;
   private slice: Promise<void> | null = null;
+  /** The job a `cancel()` is stopping: its slice ends after the step in flight instead of going on. */
+  private stopAfterStep: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -194,7 +196,19 @@ export class StoreJobs extends DurableObject<Env> {
   async cancel(jobId: string, reason?: string): Promise<boolean> {
     const row = this.jobRow(jobId);
     if (!row || row.status !== "running") return false;
-    await this.finishJob(row, { status: "cancelled", ...(reason ? { error: reason } : {}) });
+    if (this.slice) {
+      // A step in flight may already have written to the store: let it record what it did (a
+      // restore item marked done), then stop. The slice ends after that step, whatever it returns.
+      this.stopAfterStep = jobId;
+      try {
+        await this.slice;
+      } finally {
+        this.stopAfterStep = null;
+      }
+    }
+    const latest = this.jobRow(jobId);
+    if (!latest || latest.status !== "running") return latest?.status === "cancelled";
+    await this.finishJob(latest, { status: "cancelled", ...(reason ? { error: reason } : {}) });
     return true;
   }
 
@@ -375,6 +389,10 @@ export class StoreJobs extends DurableObject<Env> {
         });
         if (this.vault.shouldFlush()) this.vault.flushInBackground();
         if (done) break;
+        if (this.stopAfterStep === row.id) {
+          await this.vault.flush();
+          return;
+        }
       }
       await this.vault.flush();
       if (done) {
@@ -385,6 +403,8 @@ export class StoreJobs extends DurableObject<Env> {
       }
       await this.ctx.storage.setAlarm(Date.now());
     } catch (err) {
+      // The cancel that is waiting for this step finishes the job with its own reason.
+      if (this.stopAfterStep === row.id) return;
       const failures = (this.jobRow(row.id)?.failures ?? 0) + 1;
       const message = err instanceof Error ? err.message : String(err);
       console.error(`job ${row.id} (${row.kind}) step failed (${failures}/${MAX_STEP_FAILURES}): ${message}`);
