@@ -274,6 +274,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         return { state: skipped };
       }
       let parentIds: string[] = [];
+      let parentCalls = 0;
       if (type.parent) {
         // Parents were listed earlier in this backup; the newest of them may still be in the open pack.
         await ctx.vault.idle();
@@ -289,6 +290,13 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
           else ids.add(id);
         }
         parentIds = [...ids].sort();
+        if (type.parent.only) {
+          const client = await ctx.client();
+          const before = client.calls;
+          const eligible = new Set(await filteredParentIds(client, type.parent.type, type.parent.only.query));
+          parentIds = parentIds.filter((id) => eligible.has(id));
+          parentCalls = client.calls - before;
+        }
       }
       const total = state.since[key] != null ? null : (state.estimates[key] ?? null);
       const prefetchable = state.since[key] == null && storeWideChildren(type).length > 0;
@@ -301,7 +309,15 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
           cursor: null,
           parentIds,
           pi: 0,
-          progress: { ...state.progress, [key]: { ...prog, status: "running", total: prog.total ?? total } },
+          progress: {
+            ...state.progress,
+            [key]: {
+              ...prog,
+              status: "running",
+              total: prog.total ?? total,
+              calls: prog.calls + parentCalls,
+            },
+          },
         },
       };
     }
@@ -550,6 +566,27 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     if (outcome.status === "done") await keepWebhooksInStep(ctx);
   },
 };
+
+/** Ids of the parents the registry's `parent.only` filter selects, from the parent type's own listing. */
+async function filteredParentIds(
+  client: BigCommerceClient,
+  parentKey: string,
+  query: Record<string, string>,
+): Promise<string[]> {
+  const parent = getType(parentKey);
+  const filtered: ContentType = {
+    ...parent,
+    list: { ...parent.list, query: { ...parent.list.query, ...query } },
+  };
+  const ids: string[] = [];
+  let cursor: ListCursor | null = null;
+  do {
+    const page: ListPage = await client.listPage(filtered, { cursor, idsOnly: true });
+    for (const r of page.records) ids.push(recordIdOf(parent, r));
+    cursor = page.next;
+  } while (cursor);
+  return ids;
+}
 
 /** One listing page as a step reads it: the page and, unless ids only, its per-page children. */
 type PageRead = {

@@ -164,7 +164,15 @@ export type ContentType = {
   /** Single-record GET (`{id}`); query appended as for the list. */
   get?: { path: string; query?: Record<string, string> };
   /** Listed once per record of `parent.type`; the record id is prefixed with the parent id. */
-  parent?: { type: string; field: string };
+  parent?: {
+    type: string;
+    field: string;
+    /**
+     * Only the parents this filter on the parent's listing returns can have records of this type: the
+     * backup asks the API for their ids (one call per 250) instead of listing every parent's sub-list.
+     */
+    only?: { query: Record<string, string>; why: string };
+  };
   /** Field(s) forming the record id; several are joined with ":". Dotted paths reach nested fields. */
   idField: string | string[];
   /** Keys that survive a re-create (SKU, email, code, from_path): restore matches on them. */
@@ -726,7 +734,14 @@ export const contentTypes = [
     label: "Promotion codes",
     api: "v3",
     list: { path: "/promotions/{parent}/codes", paging: "v3_cursor", pageSize: 250 },
-    parent: { type: "promotions", field: "promotion_id" },
+    parent: {
+      type: "promotions",
+      field: "promotion_id",
+      only: {
+        query: { redemption_type: "coupon" },
+        why: "Automatic promotions have no codes; listing their empty sub-lists cost one call each.",
+      },
+    },
     idField: "id",
     naturalKeys: ["code"],
     deletions: "full_listing",
