@@ -1,5 +1,6 @@
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
+import { sandboxExport, sandboxStore, waitForExport } from "./export.support";
 import { installTestStore, jobsOf, sandboxAdmin, waitForJob } from "./support/stores";
 import { SANDBOX_URL } from "./support/test-env";
 
@@ -49,4 +50,28 @@ it("lists the codes of coupon promotions only, and keeps every code", async () =
     .all<{ record_id: string }>();
   expect(results.map((r) => r.record_id.split(":").pop()).sort()).toEqual([...codes].sort());
   expect(status.progress.types.promotion_codes.calls).toBe(coupons.length + 1);
+});
+
+// A Quick Export reads the same registry: every code, and no sub-list of an automatic promotion.
+it("exports every promotion code, listing only coupon promotions", async () => {
+  const { client, storeHash, email } = await sandboxStore("demo", 8);
+  const source = await sandboxExport(storeHash);
+  const codes = source.promotion_codes ?? [];
+  expect(codes.length).toBeGreaterThan(0);
+  const promotions = source.promotions ?? [];
+  const coupons = promotions.filter((p) => p.redemption_type === "COUPON");
+  expect(coupons.length).toBeLessThan(promotions.length);
+
+  await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
+  const res = await client.send("POST", "/api/exports", { types: ["promotion_codes"], emails: [email] });
+  expect(res.status).toBe(202);
+  const done = await waitForExport(client, (await res.json<{ id: string }>()).id);
+  expect(done.status).toBe("done");
+  expect(done.counts.promotion_codes).toBe(codes.length);
+
+  const { requests } = await sandboxAdmin<Stats>(`/stores/${storeHash}/stats`);
+  const codeListings = Object.entries(requests)
+    .filter(([k]) => /^GET \/v3\/promotions\/[^/]+\/codes/.test(k))
+    .reduce((n, [, v]) => n + v, 0);
+  expect(codeListings, JSON.stringify(requests)).toBe(coupons.length);
 });

@@ -13,6 +13,7 @@ import {
   type ContentType,
   getType,
   minCalls,
+  parentListing,
   typeKeys,
 } from "../bigcommerce/registry";
 import { captureImagesStep } from "../images/capture";
@@ -293,7 +294,7 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         if (type.parent.only) {
           const client = await ctx.client();
           const before = client.calls;
-          const eligible = new Set(await filteredParentIds(client, type.parent.type, type.parent.only.query));
+          const eligible = new Set(await filteredParentIds(client, parentListing(type)));
           parentIds = parentIds.filter((id) => eligible.has(id));
           parentCalls = client.calls - before;
         }
@@ -568,23 +569,11 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
 };
 
 /** Ids of the parents the registry's `parent.only` filter selects, from the parent type's own listing. */
-async function filteredParentIds(
-  client: BigCommerceClient,
-  parentKey: string,
-  query: Record<string, string>,
-): Promise<string[]> {
-  const parent = getType(parentKey);
-  const filtered: ContentType = {
-    ...parent,
-    list: { ...parent.list, query: { ...parent.list.query, ...query } },
-  };
+async function filteredParentIds(client: BigCommerceClient, parents: ContentType): Promise<string[]> {
   const ids: string[] = [];
-  let cursor: ListCursor | null = null;
-  do {
-    const page: ListPage = await client.listPage(filtered, { cursor, idsOnly: true });
-    for (const r of page.records) ids.push(recordIdOf(parent, r));
-    cursor = page.next;
-  } while (cursor);
+  for await (const page of client.pages(parents, { idsOnly: true })) {
+    for (const r of page.records) ids.push(recordIdOf(parents, r));
+  }
   return ids;
 }
 

@@ -1134,6 +1134,16 @@ export function getType(key: string): ContentType {
   return t;
 }
 
+/** A per-parent type's parents as their listing asks for them: only those `parent.only` selects. */
+export function parentListing(type: ContentType): ContentType {
+  if (!type.parent) throw new Error(`${type.key} has no parent type`);
+  const parent = getType(type.parent.type);
+  const only = type.parent.only;
+  return only
+    ? { ...parent, list: { ...parent.list, query: { ...parent.list.query, ...only.query } } }
+    : parent;
+}
+
 export function isTypeKey(key: string): key is TypeKey {
   return byKey.has(key);
 }

@@ -8,7 +8,7 @@ import {
   recordIdOf,
   withParent,
 } from "../bigcommerce/client";
-import { type ChildSpec, type ContentType, getType, typeKeys } from "../bigcommerce/registry";
+import { type ChildSpec, type ContentType, getType, parentListing, typeKeys } from "../bigcommerce/registry";
 import { getDb } from "../db/client";
 import { exportsTable, stores } from "../db/schema";
 import { listImageFiles } from "../images/catalog";
@@ -330,7 +330,7 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
   if (type.parent && state.parentIds === null) {
     // Per-parent types (price list records, promotion codes, site routes...): list the parents' ids first.
     const before = client.calls;
-    const parentType = getType(type.parent.type);
+    const parentType = parentListing(type);
     const parentIds: string[] = [];
     for await (const page of client.pages(parentType, { idsOnly: true })) {
       for (const r of page.records) parentIds.push(recordIdOf(parentType, r));
