@@ -207,7 +207,7 @@ export class StoreJobs extends DurableObject<Env> {
       }
     }
     const latest = this.jobRow(jobId);
-    if (!latest || latest.status !== "running") return latest?.status === "cancelled";
+    if (latest?.status !== "running") return latest?.status === "cancelled";
     await this.finishJob(latest, { status: "cancelled", ...(reason ? { error: reason } : {}) });
     return true;
   }
