@@ -202,6 +202,38 @@ function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord
   }
 }
 
+/**
+ * Ends a fetch step: the pages rendered in this step become one staged object (the next in the
+ * type's sequence), and the History row's counts follow.
+ */
+async function stageBlocks(
+  ctx: JobContext,
+  state: ExportState,
+  after: ExportState,
+  step: {
+    key: string;
+    blocks: Uint8Array[];
+    size: number;
+    columns: ExportState["columns"];
+    profile: NonNullable<ExportState["profile"]>;
+  },
+): Promise<ExportState> {
+  const { key, blocks, size, columns, profile } = step;
+  let next = after;
+  if (blocks.length) {
+    const seq = state.pages[key] ?? 0;
+    const t = performance.now();
+    await ctx.env.EXPORTS.put(stageKey(ctx.storeHash, state.exportId, key, seq), joinBlocks(blocks));
+    lap(profile, "stagePutMs", t);
+    profile.stagedBytes = (profile.stagedBytes ?? 0) + size;
+    profile.stagedObjects = (profile.stagedObjects ?? 0) + 1;
+    next = { ...next, columns, pages: { ...next.pages, [key]: seq + 1 } };
+  }
+  next = { ...next, profile };
+  await writeCounts(ctx, next, next.ti !== state.ti);
+  return next;
+}
+
 type VaultRead = Awaited<ReturnType<typeof vaultPage>>;
 /** The vault page a job reads next, read (D1 + packs) while the current one is rendered; per isolate. */
 const vaultAhead = new Map<string, { key: string; result: Promise<VaultRead> }>();
@@ -252,18 +284,7 @@ async function vaultFetchStep(ctx: JobContext, state: ExportState): Promise<Expo
     }
     if (size >= STAGE_CHUNK || n >= STAGE_PAGES || performance.now() - started > STAGE_MS) break;
   }
-  if (blocks.length) {
-    const seq = state.pages[key] ?? 0;
-    const t = performance.now();
-    await ctx.env.EXPORTS.put(stageKey(ctx.storeHash, state.exportId, key, seq), joinBlocks(blocks));
-    lap(profile, "stagePutMs", t);
-    profile.stagedBytes = (profile.stagedBytes ?? 0) + size;
-    profile.stagedObjects = (profile.stagedObjects ?? 0) + 1;
-    next = { ...next, columns, pages: { ...next.pages, [key]: seq + 1 } };
-  }
-  next = { ...next, profile };
-  await writeCounts(ctx, next, next.ti !== state.ti);
-  return next;
+  return stageBlocks(ctx, state, next, { key, blocks, size, columns, profile });
 }
 
 /**
@@ -394,19 +415,8 @@ async function fetchStep(ctx: JobContext, state: ExportState): Promise<ExportSta
     }
     if (!more || size >= STAGE_CHUNK || n >= STAGE_PAGES || performance.now() - started > STAGE_MS) break;
   }
-  if (blocks.length) {
-    const seq = state.pages[key] ?? 0;
-    const t = performance.now();
-    // Copies above: the previous state's column arrays stay as they were if this step runs again.
-    await ctx.env.EXPORTS.put(stageKey(ctx.storeHash, state.exportId, key, seq), joinBlocks(blocks));
-    lap(profile, "stagePutMs", t);
-    profile.stagedBytes = (profile.stagedBytes ?? 0) + size;
-    profile.stagedObjects = (profile.stagedObjects ?? 0) + 1;
-    next = { ...next, columns, pages: { ...next.pages, [key]: seq + 1 } };
-  }
-  next = { ...next, profile };
-  await writeCounts(ctx, next, next.ti !== state.ti);
-  return next;
+  // Copies above: the previous state's column arrays stay as they were if this step runs again.
+  return stageBlocks(ctx, state, next, { key, blocks, size, columns, profile });
 }
 
 /** The History row's counts, at most every ROW_EVERY_MS while a type is read, and at its end. */
