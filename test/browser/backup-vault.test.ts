@@ -1,6 +1,7 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
+import { openBackupVault } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -13,18 +14,6 @@ async function setFaults(faults: { slowMs: number; slowRate: number }) {
     body: JSON.stringify(faults),
   });
   if (!res.ok) throw new Error(`setting faults failed: ${res.status} ${await res.text()}`);
-}
-
-/** Opens the control panel and the app's Backup Vault > Backup vault tab. */
-async function openBackupVault(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Backup Vault", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
-  return app;
 }
 
 /** The value of a summary card ("Last backup", "Items"...). */
@@ -75,7 +64,7 @@ describe("Backup Vault > Backup vault", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ quota: "unlimited" }),
     });
-    const app = await openBackupVault(page);
+    const app = await openBackupVault(page, stack().controlPanelUrl);
     const backupAll = app.getByRole("button", { name: "Backup all data" });
     // A new install starts its first backup by itself: let it finish before starting one by hand.
     await expectEventually(() => backupAll.isEnabled(), 120_000);
@@ -97,7 +86,7 @@ describe("Backup Vault > Backup vault", () => {
 
     // A second window of the same merchant sees the running backup and cannot start another.
     const other = await context.newPage();
-    const otherApp = await openBackupVault(other);
+    const otherApp = await openBackupVault(other, stack().controlPanelUrl);
     await otherApp.getByRole("heading", { name: "Backing up data..." }).waitFor();
     expect(await otherApp.getByRole("button", { name: "Backup all data" }).isDisabled()).toBe(true);
     await other.close();

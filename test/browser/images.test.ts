@@ -1,22 +1,11 @@
-import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
 import { ensureFirstBackup } from "./support/first-backup";
+import { openBackupVault } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
 const browser = useBrowser();
-
-async function openVault(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Backup Vault", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
-  return app;
-}
 
 describe("Backup Vault: image files", () => {
   it("counts the kept image files in Item Storage and shows a product's pictures from the vault", async () => {
@@ -26,11 +15,11 @@ describe("Backup Vault: image files", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ quota: "unlimited" }),
     });
-    let app = await openVault(page);
+    let app = await openBackupVault(page, stack().controlPanelUrl);
     await ensureFirstBackup(page, app, stack().appUrl);
 
     // Item Storage: image files as their own row, with a count and a size.
-    app = await openVault(page);
+    app = await openBackupVault(page, stack().controlPanelUrl);
     const row = app
       .getByRole("table", { name: "Image files: files kept and their storage" })
       .getByRole("row")

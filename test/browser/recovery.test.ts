@@ -2,6 +2,7 @@ import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
 import { ensureFirstBackup } from "./support/first-backup";
+import { openBackupVault } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -19,13 +20,7 @@ async function admin<T = unknown>(path: string, method: string, body: unknown): 
 
 /** Opens the control panel and Backup Vault, and waits until no backup runs (installing starts the first one). */
 async function openIdleVault(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Backup Vault", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
+  const app = await openBackupVault(page, stack().controlPanelUrl);
   await ensureFirstBackup(page, app, stack().appUrl);
   return app;
 }

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import { strFromU8, unzipSync } from "fflate";
-import type { FrameLocator, Page } from "playwright-core";
+import type { FrameLocator } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
 import { ensureFirstBackup } from "./support/first-backup";
+import { openBackupVault } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -17,17 +18,6 @@ async function storeThemes(): Promise<{ themes: Theme[]; configurations: Configu
   const res = await fetch(`${stack().sandboxUrl}/__sandbox/stores/${stack().storeHash}/export`);
   const all = (await res.json()) as { themes: Theme[]; theme_configurations: Configuration[] };
   return { themes: all.themes, configurations: all.theme_configurations };
-}
-
-async function openThemes(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Backup Vault", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
-  return app;
 }
 
 async function openTheme(app: FrameLocator, name: string) {
@@ -51,10 +41,10 @@ describe("Backup Vault > a theme's page: Download theme files", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ quota: "unlimited" }),
     });
-    let app = await openThemes(page);
+    let app = await openBackupVault(page, stack().controlPanelUrl);
     await ensureFirstBackup(page, app, stack().appUrl);
 
-    app = await openThemes(page);
+    app = await openBackupVault(page, stack().controlPanelUrl);
     await openTheme(app, custom.name);
     const link = app.getByRole("link", { name: "Download theme files" });
     await link.waitFor();
@@ -78,7 +68,7 @@ describe("Backup Vault > a theme's page: Download theme files", () => {
     await browser().screenshot("vault-theme-files");
 
     // A marketplace theme is installed again from the marketplace: its page has no files to download.
-    app = await openThemes(page);
+    app = await openBackupVault(page, stack().controlPanelUrl);
     await openTheme(app, marketplace.name);
     expect(await app.getByRole("link", { name: "Download theme files" }).count()).toBe(0);
   });

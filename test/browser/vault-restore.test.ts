@@ -1,7 +1,7 @@
-import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
 import { ensureFirstBackup } from "./support/first-backup";
+import { openBackupVault } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -33,17 +33,6 @@ async function storeApi() {
   };
 }
 
-async function openApp(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Backup Vault", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Item Storage" }).waitFor();
-  return app;
-}
-
 describe("Backup Vault > restore one record (guide section 6)", () => {
   it("finds a changed product, compares it with its backed-up version, restores it and shows the result", async () => {
     const { page } = browser();
@@ -53,7 +42,7 @@ describe("Backup Vault > restore one record (guide section 6)", () => {
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ quota: "unlimited" }),
     });
-    let app = await openApp(page);
+    let app = await openBackupVault(page, stack().controlPanelUrl);
 
     // 1. A backup of the store: the one the install started, or "Backup all data" (quota lifted: this test is about restoring).
     await ensureFirstBackup(page, app, stack().appUrl);
@@ -63,7 +52,7 @@ describe("Backup Vault > restore one record (guide section 6)", () => {
     await api("PUT", `/catalog/products/${product.id}`, { name: `${product.name} (WRONG)`, price: 0.01 });
 
     // 3. Find it: Item Storage > Products > search by SKU.
-    app = await openApp(page);
+    app = await openBackupVault(page, stack().controlPanelUrl);
     await app.getByRole("link", { name: "Products", exact: true }).click();
     await app.getByRole("heading", { level: 2, name: "Products" }).waitFor();
     await app.getByRole("searchbox", { name: /Search Products/ }).fill(product.sku);
