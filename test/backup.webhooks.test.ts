@@ -224,12 +224,48 @@ describe("automatic sync (webhooks)", () => {
     const recent = new Set((await webhookVersions(storeHash)).map((r) => `${r.type}:${r.record_id}`));
     const quiet = results.filter((r) => !recent.has(`${r.type}:${r.record_id}`));
     expect(quiet.length).toBeGreaterThan(0);
-    for (const type of ["products", "customers"]) {
+    const lists = { products: "GET /v3/catalog/products", customers: "GET /v3/customers" };
+    for (const [type, list] of Object.entries(lists)) {
       const ids = quiet.filter((r) => r.type === type).map((r) => r.record_id);
       if (ids.length === 0) continue;
+      await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
       const result = await jobsOf(storeHash).captureRecords(type, ids);
       expect(result, type).toEqual({ versions: 0, deleted: 0, unchanged: ids.length });
+      // A batch of webhook captures reads its records with one listing by ids, not a read per record,
+      // and each child list once for the batch.
+      const { requests } = await sandboxAdmin<{ requests: Record<string, number> }>(
+        `/stores/${storeHash}/stats`,
+      );
+      expect(requests[list], type).toBe(1);
+      expect(
+        Object.keys(requests).filter((k) => k.startsWith(`${list}/{`)),
+        type,
+      ).toEqual([]);
+      const metafields = Object.entries(requests).filter(([k]) => k.endsWith("/metafields"));
+      for (const [k, n] of metafields) expect(n, k).toBeLessThanOrEqual(Math.ceil(ids.length / 10));
     }
+  });
+
+  it("a webhook batch mixing live and deleted records reads them together and records the deletion", async () => {
+    const { results } = await env.DB.prepare(
+      "select record_id from records where store_hash = ? and deleted = 0 and type = 'customers' limit 3",
+    )
+      .bind(storeHash)
+      .all<{ record_id: string }>();
+    const [gone, ...kept] = results.map((r) => r.record_id);
+    const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/customers?id:in=${gone}`, {
+      method: "DELETE",
+      headers: { "x-auth-token": token, accept: "application/json" },
+    });
+    expect(res.status).toBeLessThan(300);
+    const result = await jobsOf(storeHash).captureRecords("customers", [gone, ...kept]);
+    expect(result).toEqual({ versions: 0, deleted: 1, unchanged: kept.length });
+    const { results: latest } = await env.DB.prepare(
+      "select change from versions where store_hash = ? and type = 'customers' and record_id = ? order by id desc limit 1",
+    )
+      .bind(storeHash, gone)
+      .all<{ change: string }>();
+    expect(latest[0]?.change).toBe("deleted");
   });
 
   it("rejects a delivery without the store's secret", async () => {

@@ -1,9 +1,9 @@
-import type { ApiRecord } from "../bigcommerce/client";
-import { isUnavailable } from "../bigcommerce/client";
+import { type ApiRecord, isUnavailable, type V3List } from "../bigcommerce/client";
 import type { ChildChanges, ChildSpec, ContentType } from "../bigcommerce/registry";
 import type { JobContext } from "../jobs/job-kinds";
 import type { BackupState } from "./backup-job";
 import { toCaptured } from "./capture";
+import { readRecords } from "./read-records";
 import { hooksCoverSince } from "./webhooks";
 
 /**
@@ -44,11 +44,6 @@ export const datedChildren = (type: ContentType): DatedChild[] =>
 /** Whether this run starts the type with the child-changes phase: it lists only changes, and has dated children. */
 export const listsChildChanges = (type: ContentType, state: BackupState): boolean =>
   state.since[type.key] != null && datedChildren(type).length > 0;
-
-type V3List = {
-  data?: ApiRecord[];
-  meta?: { pagination?: { total_pages: number; current_page: number } };
-};
 
 const isoDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
 const hasMore = (body: V3List | null, got: number, limit: number) => {
@@ -160,19 +155,9 @@ export async function childChangesStep(
   if (chunk.length === 0) {
     return { state: { ...state, phase: "list", cursor: null, childChanges: undefined } };
   }
-  let records: ApiRecord[] = [];
-  if (type.list.byIds) {
-    const { body } = await client.request<V3List>("GET", type.api, type.list.path, {
-      query: { ...(type.list.query ?? {}), [type.list.byIds]: chunk.join(","), limit: perStep },
-    });
-    records = body?.data ?? [];
-    await client.fetchChildren(type, records);
-  } else {
-    for (const id of chunk) {
-      const record = await client.getRecord(type, id);
-      if (record) records.push(record);
-    }
-  }
+  const records = [...(await readRecords(client, type, chunk)).values()].filter(
+    (r): r is ApiRecord => r !== null,
+  );
   // A record gone meanwhile is left to the type's own deletion detection.
   const { entries, result } = await ctx.vault.prepare(
     {

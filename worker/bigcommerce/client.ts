@@ -245,9 +245,14 @@ export class BigCommerceClient {
 
   /**
    * The record as it is now, with its children, or null when BigCommerce no longer has it.
-   * `id` is the vault's record id (parent-prefixed for per-parent types).
+   * `id` is the vault's record id (parent-prefixed for per-parent types). `children: false` leaves
+   * the children to a caller that fetches them for many records at once.
    */
-  async getRecord(type: ContentType, id: string): Promise<ApiRecord | null> {
+  async getRecord(
+    type: ContentType,
+    id: string,
+    opts: { children?: boolean } = {},
+  ): Promise<ApiRecord | null> {
     if (type.list.paging === "singletons") {
       const path = type.list.singletons?.[id];
       if (!path) return null;
@@ -287,7 +292,7 @@ export class BigCommerceClient {
       if (record && type.parent && parentId) record = withParent(type, record, parentId);
     }
     if (!record) return null;
-    await this.fetchChildren(type, [record]);
+    if (opts.children !== false) await this.fetchChildren(type, [record]);
     return record;
   }
 
@@ -463,7 +468,7 @@ export class BigCommerceClient {
   }
 }
 
-type V3List = {
+export type V3List = {
   data?: ApiRecord[];
   meta?: {
     pagination?: { total?: number; total_pages: number; current_page: number; total_items?: number };

@@ -154,7 +154,7 @@ export type ContentType = {
     paging: PagingKind;
     pageSize: number;
     query?: Record<string, string>;
-    /** The list's filter by many ids (`id:in`): records whose children changed are read a page at a time. */
+    /** The list's filter by many ids (`id:in`): records whose children changed, and a webhook batch's records, are read a page at a time. */
     byIds?: string;
     /** Sub-resource embedded by `include=`: documented here so the planner knows they cost nothing. */
     includes?: string[];
@@ -408,7 +408,7 @@ export const contentTypes = [
     group: "store",
     label: "Categories",
     api: "v3",
-    list: { path: "/catalog/trees/categories", paging: "v3_page", pageSize: 250 },
+    list: { path: "/catalog/trees/categories", paging: "v3_page", pageSize: 250, byIds: "category_id:in" },
     get: { path: "/catalog/trees/categories", query: { "category_id:in": "{id}" } },
     idField: "category_id",
     naturalKeys: ["tree_id", "parent_id", "name"],
@@ -561,7 +561,7 @@ export const contentTypes = [
     group: "store",
     label: "Inventory",
     api: "v3",
-    list: { path: "/inventory/items", paging: "v3_cursor", pageSize: 250 },
+    list: { path: "/inventory/items", paging: "v3_cursor", pageSize: 250, byIds: "variant_id:in" },
     get: { path: "/inventory/items", query: { "variant_id:in": "{id}" } },
     idField: "identity.variant_id",
     naturalKeys: ["identity.sku"],
@@ -593,7 +593,7 @@ export const contentTypes = [
     group: "store",
     label: "Price lists",
     api: "v3",
-    list: { path: "/pricelists", paging: "v3_page", pageSize: 250 },
+    list: { path: "/pricelists", paging: "v3_page", pageSize: 250, byIds: "id:in" },
     get: { path: "/pricelists/{id}" },
     idField: "id",
     naturalKeys: ["name"],

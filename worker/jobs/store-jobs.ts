@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { decryptToken, TokenUnavailableError } from "../auth/token-crypto";
 import type { BackupKind, BackupParams } from "../backup/backup-job";
 import { toCaptured } from "../backup/capture";
+import { readRecords } from "../backup/read-records";
 import { pruneVersions, reclaimPacks } from "../backup/retention";
 import { VaultWriter } from "../backup/vault-writer";
 import { registerWebhooks } from "../backup/webhooks";
@@ -224,15 +225,14 @@ export class StoreJobs extends DurableObject<Env> {
     const storeHash = this.requireStore();
     const t = getType(typeKeySchema.parse(type));
     const client = await this.getClient();
-    const found: { id: string; record: ApiRecord | null }[] = [];
-    for (const id of [...new Set(ids)]) found.push({ id, record: await client.getRecord(t, id) });
+    const found = await readRecords(client, t, ids);
     const existing = await this.env.DB.prepare(
       "select record_id, display_name, search_text from records where store_hash = ? and type = ? and record_id in (select value from json_each(?))",
     )
       .bind(storeHash, t.key, JSON.stringify(ids))
       .all<{ record_id: string; display_name: string; search_text: string }>();
     const names = new Map(existing.results.map((r) => [r.record_id, r]));
-    const captured = found.map(({ id, record }) => {
+    const captured = [...found].map(([id, record]) => {
       if (record) {
         const parentId = t.parent ? id.slice(0, id.indexOf(":")) : undefined;
         return toCaptured(t, [record], parentId)[0];
