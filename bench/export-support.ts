@@ -49,8 +49,9 @@ export async function exportProfile(storeHash: string): Promise<Record<string, n
 }
 
 /**
- * A line bench/export-rss.ts reads from the run's output: the epoch ms an export started or ended.
+ * A line bench/export-rss.ts and bench/export-heap.ts read from the run's output: the epoch ms an export
+ * started or ended ("prepare": the heap sampler may collect garbage now, the export starts after a pause).
  * Date.now() in workerd moves with I/O, which both markers follow.
  */
-export const exportMarker = (name: string, edge: "start" | "end") =>
+export const exportMarker = (name: string, edge: "prepare" | "start" | "end") =>
   console.log(`EXPORT_WINDOW ${JSON.stringify({ name, edge, at: Date.now() })}`);

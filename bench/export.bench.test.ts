@@ -22,12 +22,19 @@ import { measureBaseline, median, report, round } from "./support";
 
 const MB = 1024 * 1024;
 /** Runs of each export (VITE_EXPORT_RUNS, default 1): the figures are their medians. */
-const RUNS = Number((import.meta as { env?: Record<string, string> }).env?.VITE_EXPORT_RUNS ?? 1) || 1;
+const viteEnv = (import.meta as { env?: Record<string, string> }).env ?? {};
+const RUNS = Number(viteEnv.VITE_EXPORT_RUNS ?? 1) || 1;
+/** A pause before each export (bench/export-heap.ts sets it) in which the heap sampler collects garbage. */
+const SETTLE_MS = Number(viteEnv.VITE_EXPORT_SETTLE_MS ?? 0) || 0;
 let storeHash: string;
 let baseline = 0;
 
 async function exportOnce(source: ExportSource, run: number) {
   await fetch(`${SANDBOX_URL}/__sandbox/stores/${storeHash}/stats`, { method: "DELETE" });
+  if (SETTLE_MS) {
+    exportMarker(`${source}-${run}`, "prepare");
+    await new Promise((r) => setTimeout(r, SETTLE_MS));
+  }
   exportMarker(`${source}-${run}`, "start");
   const t0 = performance.now();
   const id = await startExport(env, {
