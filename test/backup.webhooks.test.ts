@@ -268,6 +268,40 @@ describe("automatic sync (webhooks)", () => {
     expect(latest[0]?.change).toBe("deleted");
   });
 
+  it("a webhook batch of orders is read by modification date, not one order at a time", async () => {
+    await backupNow(storeHash, ["orders"]);
+    const api = (path: string, init: RequestInit = {}) =>
+      fetch(`${SANDBOX_URL}/stores/${storeHash}/v2${path}`, {
+        ...init,
+        headers: { "x-auth-token": token, "content-type": "application/json", accept: "application/json" },
+      });
+    const orders = (await (await api("/orders?limit=5")).json()) as { id: number }[];
+    expect(orders.length).toBe(5);
+    const [quiet, ...edited] = orders.map((o) => String(o.id));
+    const modified: number[] = [];
+    for (const id of edited) {
+      const res = await api(`/orders/${id}`, {
+        method: "PUT",
+        body: JSON.stringify({ staff_notes: `Called the customer about order ${id}` }),
+      });
+      expect(res.status).toBe(200);
+      modified.push(Date.parse(((await res.json()) as { date_modified: string }).date_modified));
+    }
+    await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
+    // The batch's earliest event: the first edit. The untouched order is read on its own.
+    const result = await jobsOf(storeHash).captureRecords(
+      "orders",
+      [...edited, quiet],
+      Math.min(...modified),
+    );
+    expect(result).toEqual({ versions: edited.length, deleted: 0, unchanged: 1 });
+    const { requests } = await sandboxAdmin<{ requests: Record<string, number> }>(
+      `/stores/${storeHash}/stats`,
+    );
+    expect(requests["GET /v2/orders"]).toBe(1);
+    expect(requests["GET /v2/orders/{id}"]).toBe(1);
+  });
+
   it("rejects a delivery without the store's secret", async () => {
     const res = await exports.default.fetch("http://app.test/webhooks/bigcommerce", {
       method: "POST",

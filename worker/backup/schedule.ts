@@ -4,7 +4,8 @@ import { capturesStarting } from "./webhooks";
 /** Messages on JOBS_QUEUE that belong to the backup engine. */
 export type BackupMessage =
   | { kind: "backup"; store: string; backupKind: BackupKind; types?: string[] }
-  | { kind: "capture"; store: string; type: string; id: string };
+  /** `at`: when BigCommerce raised the event (its payload's `created_at`), if it said. */
+  | { kind: "capture"; store: string; type: string; id: string; at?: number };
 
 export function isBackupMessage(body: unknown): body is BackupMessage {
   const k = (body as { kind?: unknown } | null)?.kind;
@@ -17,6 +18,8 @@ export function isBackupMessage(body: unknown): body is BackupMessage {
  * handed to the store's Durable Object in one call. Returns the messages that are not the backup
  * engine's, for the next consumer.
  */
+const EVENT_CLOCK_MARGIN_MS = 60_000;
+
 export async function handleBackupQueue(
   messages: readonly Message<unknown>[],
   env: Env,
@@ -24,7 +27,14 @@ export async function handleBackupQueue(
   const rest: Message<unknown>[] = [];
   const captures = new Map<
     string,
-    { store: string; type: string; ids: Set<string>; messages: Message<unknown>[] }
+    {
+      store: string;
+      type: string;
+      ids: Set<string>;
+      messages: Message<unknown>[];
+      /** The batch's earliest event time; null when a delivery did not say when. */
+      since: number | null;
+    }
   >();
   for (const msg of messages) {
     const body = msg.body;
@@ -52,7 +62,9 @@ export async function handleBackupQueue(
       type: body.type,
       ids: new Set<string>(),
       messages: [],
+      since: body.at ?? null,
     };
+    group.since = group.since === null || body.at === undefined ? null : Math.min(group.since, body.at);
     group.ids.add(body.id);
     group.messages.push(msg);
     captures.set(key, group);
@@ -60,7 +72,9 @@ export async function handleBackupQueue(
   for (const group of captures.values()) {
     try {
       await capturesStarting(env.DB, group.store, group.type, [...group.ids]);
-      await storeJobs(env, group.store).captureRecords(group.type, [...group.ids]);
+      // A record's modification date can trail the event's own time by clock differences at BigCommerce.
+      const changedSince = group.since === null ? undefined : group.since - EVENT_CLOCK_MARGIN_MS;
+      await storeJobs(env, group.store).captureRecords(group.type, [...group.ids], changedSince);
       for (const m of group.messages) m.ack();
     } catch (err) {
       console.error(`capture ${group.type} for ${group.store} failed`, err);

@@ -130,10 +130,21 @@ export const webhookRoutes = new Hono<{ Bindings: Env }>().post("/webhooks/bigco
     return c.json({ ok: true, duplicate: true });
   }
   const messages: BackupMessage[] = [];
+  // The event's time (whole seconds), so the consumer can list a batch's records by modification date.
+  const at =
+    typeof payload.created_at === "number" && Number.isFinite(payload.created_at)
+      ? payload.created_at * 1000
+      : undefined;
   for (const t of targets) {
     const id = String(t.id);
     if (await claim(c.env.DB, pendingNonce(storeHash, t.type, id), storeHash, now, PENDING_CAPTURE_MS)) {
-      messages.push({ kind: "capture", store: storeHash, type: t.type, id });
+      messages.push({
+        kind: "capture",
+        store: storeHash,
+        type: t.type,
+        id,
+        ...(at === undefined ? {} : { at }),
+      });
     }
   }
   if (messages.length === 0) return c.json({ ok: true, duplicate: true });

@@ -216,16 +216,19 @@ export class StoreJobs extends DurableObject<Env> {
   /**
    * Webhook path: fetch these records now (through the pacer) and record a version of each that
    * changed; a record BigCommerce no longer has gets a deleted version. Flushed before returning
-   * unless a job is running (the job's next flush writes them within seconds).
+   * unless a job is running (the job's next flush writes them within seconds). `changedSince`: no
+   * record changed before then (the batch's earliest event), so a type without an ids filter may be
+   * listed by modification date instead of read one by one.
    */
   async captureRecords(
     type: string,
     ids: string[],
+    changedSince?: number,
   ): Promise<{ versions: number; deleted: number; unchanged: number }> {
     const storeHash = this.requireStore();
     const t = getType(typeKeySchema.parse(type));
     const client = await this.getClient();
-    const found = await readRecords(client, t, ids);
+    const found = await readRecords(client, t, ids, { changedSince });
     const existing = await this.env.DB.prepare(
       "select record_id, display_name, search_text from records where store_hash = ? and type = ? and record_id in (select value from json_each(?))",
     )
