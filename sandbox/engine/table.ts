@@ -31,6 +31,11 @@ export class Table {
   readonly rows = new Map<Key, Rec>();
   private readonly indexes = new Map<string, Map<unknown, Set<Key>>>();
   private ordered: Rec[] | null = null;
+  /**
+   * Called after every insert, replace and delete with the row before and after (renderings cached
+   * elsewhere, e.g. an order's with its line items, are dropped from here when a child row changes).
+   */
+  readonly watchers: ((before: Rec | undefined, after: Rec | undefined) => void)[] = [];
   constructor(readonly keyField: string) {}
 
   get size(): number {
@@ -69,9 +74,11 @@ export class Table {
 
   insert(rec: Rec): Rec {
     const key = rec[this.keyField] as Key;
+    const before = this.watchers.length ? this.rows.get(key) : undefined;
     this.rows.set(key, rec);
     for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
     this.ordered = null;
+    for (const w of this.watchers) w(before, rec);
     return rec;
   }
 
@@ -90,6 +97,7 @@ export class Table {
     this.rows.set(key, rec);
     for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
     this.ordered = null;
+    for (const w of this.watchers) w(old, rec);
     return rec;
   }
 
@@ -99,6 +107,7 @@ export class Table {
     this.rows.delete(key);
     for (const [field, idx] of this.indexes) removeFrom(idx, old[field], key);
     this.ordered = null;
+    for (const w of this.watchers) w(old, undefined);
     return old;
   }
 }

@@ -194,6 +194,18 @@ export const customers = defineResource({
     formfields: (rec, ctx) => formFieldsOf(ctx, "customer_id", rec.id),
   },
   webhooks: { scope: "store/customer", type: "customer" },
+  render: {
+    params: ["include"],
+    children: [
+      { collection: "customer_addresses", owner: (row) => row.customer_id },
+      { collection: "customer_attribute_values", owner: (row) => row.customer_id },
+      {
+        collection: "customer_form_field_values",
+        owner: (row, store) =>
+          row.customer_id ?? store.table("customer_addresses").get(row.address_id)?.customer_id,
+      },
+    ],
+  },
   churn: (_rec, rng) => ({
     notes: `Churn note ${rng.int(1, 9999)}`,
     phone: `+1 512 555 ${String(rng.int(0, 9999)).padStart(4, "0")}`,

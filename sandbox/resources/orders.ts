@@ -315,6 +315,13 @@ export const orders = defineResource({
     return out;
   },
   webhooks: { scope: "store/order", type: "order" },
+  render: {
+    params: ["include", "consignment_structure"],
+    children: ["order_products", "order_shipping_addresses", "order_fees"].map((collection) => ({
+      collection,
+      owner: (row: Rec) => row.order_id,
+    })),
+  },
   churn: (rec, rng) => {
     const next = [2, 10, 11, 9][rng.int(0, 3)] as number;
     return next === rec.status_id ? { staff_notes: `Checked ${rng.int(1, 9999)}` } : { status_id: next };
