@@ -18,7 +18,7 @@ const LIST_BY_DATE_FROM = 3;
  *
  * `changedSince`: none of the records changed before this time (a webhook batch's earliest event).
  * A type without an ids filter but with a modification-date filter (v2 orders) is then listed from
- * that time, a page per 250 records, for as many pages as the ids could fill plus one; ids the
+ * that time, in pages sized to the batch, for as many pages as the ids could fill plus one; ids the
  * listing did not return (a busy store's other changes filled the pages, or the record is gone) are
  * read one by one.
  */
@@ -39,9 +39,11 @@ export async function readRecords(
     wanted.length >= LIST_BY_DATE_FROM;
   if (byDate) {
     const missing = new Set(wanted);
+    // Pages sized to the batch: a few orders should not parse 250 of a busy store's other changes.
+    const limit = Math.min(pageSize, Math.max(2 * wanted.length, 50));
     let cursor: ListCursor | null = null;
-    for (let pages = Math.ceil(wanted.length / pageSize) + 1; pages > 0 && missing.size > 0; pages--) {
-      const page = await client.listPage(type, { cursor, modifiedSince: opts.changedSince });
+    for (let pages = Math.ceil(wanted.length / limit) + 1; pages > 0 && missing.size > 0; pages--) {
+      const page = await client.listPage(type, { cursor, modifiedSince: opts.changedSince, limit });
       for (const record of page.records) {
         const id = recordIdOf(type, record);
         if (missing.delete(id)) found.set(id, record);

@@ -77,6 +77,11 @@ export class StoreJobs extends DurableObject<Env> {
   private storeHash: string | null = null;
   private client: BigCommerceClient | null = null;
   private slice: Promise<void> | null = null;
+  /**
+   * Webhook captures run one at a time: concurrent queue batches of one store would otherwise hold
+   * their listings (up to 250 records each) in this object's 128 MB together.
+   */
+  private captures: Promise<unknown> = Promise.resolve();
   /** The job a `cancel()` is stopping: its slice ends after the step in flight instead of going on. */
   private stopAfterStep: string | null = null;
 
@@ -221,6 +226,16 @@ export class StoreJobs extends DurableObject<Env> {
    * listed by modification date instead of read one by one.
    */
   async captureRecords(
+    type: string,
+    ids: string[],
+    changedSince?: number,
+  ): Promise<{ versions: number; deleted: number; unchanged: number }> {
+    const run = this.captures.then(() => this.capture(type, ids, changedSince));
+    this.captures = run.catch(() => undefined);
+    return run;
+  }
+
+  private async capture(
     type: string,
     ids: string[],
     changedSince?: number,
