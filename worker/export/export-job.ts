@@ -97,12 +97,23 @@ function numberVar(v: unknown, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/**
+ * One drizzle handle per environment object: building one reads the whole schema's relations, which
+ * cost more than the update itself when the History row's counts are written every 2 s.
+ */
+const dbs = new WeakMap<object, ReturnType<typeof getDb>>();
+
 async function updateRow(
   ctx: JobContext,
   exportId: string,
   values: Partial<typeof exportsTable.$inferInsert>,
 ) {
-  await getDb(ctx.env).update(exportsTable).set(values).where(eq(exportsTable.id, exportId));
+  let db = dbs.get(ctx.env);
+  if (!db) {
+    db = getDb(ctx.env);
+    dbs.set(ctx.env, db);
+  }
+  await db.update(exportsTable).set(values).where(eq(exportsTable.id, exportId));
 }
 
 function nextType(state: ExportState): ExportState {
@@ -175,30 +186,43 @@ async function prefetchStep(
   };
 }
 
+/** Ids bound per query: Durable Object SQLite takes at most 100 parameters, three go to job, type and child. */
+const IDS_PER_QUERY = 90;
+
 /** Sets each record's prefetched children, sorted by id as the per-page fetch sorts them ([] when none). */
 function attachPrefetched(ctx: JobContext, type: ContentType, records: ApiRecord[], prefetched: string[]) {
   if (!prefetched.length) return;
   ensureChildrenTable(ctx.sql);
+  const ids = records.map((r) => recordIdOf(type, r));
   for (const child of storeWideChildren(type)) {
     if (!prefetched.includes(child.key)) continue;
-    for (const r of records) {
-      const rows = ctx.sql
-        .exec(
-          "select body from export_children where job_id = ? and type = ? and child = ? and resource_id = ?",
-          ctx.jobId,
-          type.key,
-          child.key,
-          recordIdOf(type, r),
-        )
-        .toArray()
-        .map((row) => JSON.parse(String(row.body)) as { id?: unknown });
+    // One query per 90 records, not one per record.
+    const byId = new Map<string, { id?: unknown }[]>();
+    for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+      const chunk = ids.slice(i, i + IDS_PER_QUERY);
+      const rows = ctx.sql.exec(
+        `select resource_id, body from export_children where job_id = ? and type = ? and child = ? and resource_id in (${chunk.map(() => "?").join(",")})`,
+        ctx.jobId,
+        type.key,
+        child.key,
+        ...chunk,
+      );
+      for (const row of rows) {
+        const id = String(row.resource_id);
+        const list = byId.get(id) ?? [];
+        list.push(JSON.parse(String(row.body)) as { id?: unknown });
+        byId.set(id, list);
+      }
+    }
+    records.forEach((r, i) => {
+      const rows = byId.get(ids[i]) ?? [];
       rows.sort((a, b) =>
         typeof a.id === "number" && typeof b.id === "number"
           ? a.id - b.id
           : String(a.id).localeCompare(String(b.id)),
       );
       r[child.into] = rows;
-    }
+    });
   }
 }
 

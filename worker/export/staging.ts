@@ -1,5 +1,5 @@
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
-import { csvRow, flattenRecord, mergeColumns, parentColumn } from "./csv";
+import { CsvColumns, csvRow, flattenRecord, parentColumn, type Row } from "./csv";
 import { DEFAULT_LEVEL } from "./zip-writer";
 
 /**
@@ -45,7 +45,8 @@ const inflateChunk = (bytes: Uint8Array): Uint8Array =>
 
 /**
  * Renders one page of records into a staged block and adds the CSV columns it uses to `columns`
- * (in place; keys are CSV stems: "products", "products.variants"). Each record is flattened once.
+ * (in place; keys are CSV stems: "products", "products.variants"). Each record is flattened once,
+ * straight into escaped cells by column.
  */
 export function renderStagedPage(
   type: string,
@@ -53,20 +54,21 @@ export function renderStagedPage(
   columns: Record<string, string[]>,
 ): Uint8Array {
   const parentKey = parentColumn(type);
-  const flats = records.map((r) => flattenRecord(r.body as Record<string, unknown>, parentKey, r.recordId));
-  const known = new Map<string, Set<string>>();
-  const merge = (stem: string, row: Map<string, string>) => {
-    columns[stem] ??= [];
-    const set = known.get(stem) ?? new Set(columns[stem]);
-    known.set(stem, set);
-    mergeColumns(columns[stem], row, set);
+  const stems = new Map<string, CsvColumns>();
+  const columnsOf = (stem: string) => {
+    let c = stems.get(stem);
+    if (!c) {
+      columns[stem] ??= [];
+      c = new CsvColumns(columns[stem]);
+      stems.set(stem, c);
+    }
+    return c;
   };
-  columns[type] ??= [];
-  for (const flat of flats) {
-    merge(type, flat.main);
-    for (const [child, rows] of Object.entries(flat.children))
-      for (const row of rows) merge(`${type}.${child}`, row);
-  }
+  const main = columnsOf(type);
+  const childColumns = (list: string) => columnsOf(`${type}.${list}`);
+  const flats = records.map((r) =>
+    flattenRecord(r.body as Record<string, unknown>, main, childColumns, parentKey, r.recordId),
+  );
   const sections: { header: SectionHeader; bytes: Uint8Array }[] = [];
   const add = (header: SectionHeader, text: string | Uint8Array) => {
     const bytes = deflateChunk(typeof text === "string" ? encoder.encode(text) : text);
@@ -74,10 +76,10 @@ export function renderStagedPage(
     sections.push({ header, bytes });
   };
   add({ name: "jsonl", length: 0, columns: 0, rows: [] }, jsonLines(records));
-  const csv = (name: string, stem: string, rows: Map<string, string>[]) => {
-    const cols = columns[stem];
-    const lines = rows.map((row) => csvRow(cols, row));
-    add({ name, length: 0, columns: cols.length, rows: lines.map((l) => l.length) }, lines.join(""));
+  const csv = (name: string, stem: string, rows: Row[]) => {
+    const width = columns[stem].length;
+    const lines = rows.map((row) => csvRow(row, width));
+    add({ name, length: 0, columns: width, rows: lines.map((l) => l.length) }, lines.join(""));
   };
   csv(
     "csv",
