@@ -1,5 +1,5 @@
-import { deflateRawSync } from "node:zlib";
 import { newId } from "../lib/ids";
+import { deflateBodies } from "./body-deflate";
 import { canonicalJson } from "./canonical";
 
 /** A record as captured: `body` null means BigCommerce no longer has it (a deletion). */
@@ -62,13 +62,6 @@ export const PACK_MAX_ENTRIES = 2000;
 const BATCH_MAX_BYTES = 1024 * 1024;
 /** Rows per json_each statement: each statement binds 2 parameters, far under D1's 100. */
 const ROWS_PER_STATEMENT = 400;
-
-/**
- * workerd's native zlib (nodejs_compat), ~4.6x faster per record than fflate's JS deflate. Level 3
- * instead of 6: 0.76x the CPU for 5.7% more bytes on rs-10k orders and customers (docs/BENCHMARKS.md).
- * Any level reads back the same way: bodies written at 6 stay as they are.
- */
-const BODY_DEFLATE_LEVEL = 3;
 
 export const packKey = (storeHash: string, packId: string) => `packs/${storeHash}/${packId}`;
 
@@ -141,17 +134,17 @@ export class VaultWriter {
     if (captured.length === 0) return { entries: [], result };
     const p = this.profile;
     p.records += captured.length;
-    let t = now();
-    const current = await this.currentState(
+    // The index lookup (D1) runs while this isolate encodes and hashes the page.
+    const currentRead = this.currentState(
       meta.storeHash,
       meta.type,
       captured.map((c) => c.recordId),
     );
-    p.currentStateMs += now() - t;
+    // Awaited below; a throw before then must not leave its rejection unhandled.
+    currentRead.catch(() => undefined);
 
-    t = now();
-    const encoder = new TextEncoder();
-    const bytes = captured.map((c) => (c.body === null ? null : encoder.encode(canonicalJson(c.body))));
+    let t = now();
+    const bytes = encodePage(captured.map((c) => (c.body === null ? null : canonicalJson(c.body))));
     p.canonicalMs += now() - t;
     t = now();
     // All digests at once: crypto.subtle runs them off the isolate's thread, one await for the page.
@@ -159,6 +152,9 @@ export class VaultWriter {
       bytes.map((b) => (b === null ? null : crypto.subtle.digest("SHA-256", b).then(toHex))),
     );
     p.hashMs += now() - t;
+    t = now();
+    const current = await currentRead;
+    p.currentStateMs += now() - t;
 
     const candidates: { i: number; change: PendingEntry["change"] }[] = [];
     captured.forEach((c, i) => {
@@ -184,6 +180,8 @@ export class VaultWriter {
         .map(({ i }) => [captured[i].recordId, hashes[i] as string]),
     );
     const entries: PendingEntry[] = [];
+    /** Entries whose body is new: compressed together, in one pass over the page. */
+    const toDeflate: number[] = [];
     t = now();
     for (const { i, change } of candidates) {
       const c = captured[i];
@@ -209,20 +207,18 @@ export class VaultWriter {
       if (loc) {
         entries.push({ ...base, size: body.byteLength, ...loc, body: null });
       } else {
-        const compressed = deflateRawSync(body, { level: BODY_DEFLATE_LEVEL });
-        entries.push({
-          ...base,
-          size: body.byteLength,
-          packId: null,
-          offset: null,
-          length: compressed.byteLength,
-          body: compressed,
-        });
-        result.bytes += compressed.byteLength;
-        p.newBodies++;
+        toDeflate.push(entries.length);
+        entries.push({ ...base, size: body.byteLength, packId: null, offset: null, length: null, body });
       }
       result.versions++;
     }
+    const compressed = deflateBodies(toDeflate.map((e) => entries[e].body as Uint8Array));
+    toDeflate.forEach((e, k) => {
+      entries[e].body = compressed[k];
+      entries[e].length = compressed[k].byteLength;
+      result.bytes += compressed[k].byteLength;
+    });
+    p.newBodies += toDeflate.length;
     p.deflateMs += now() - t;
     return { entries, result };
   }
@@ -640,6 +636,27 @@ export class VaultWriter {
   bindStore(storeHash: string) {
     this.sql.exec("insert or ignore into vault_meta (key, value) values ('store_hash', ?)", storeHash);
   }
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 of a page's texts as views of one buffer: one allocation per page instead of one per
+ * record. A text that does not fit (more multi-byte characters than the slack) gets its own.
+ */
+function encodePage(texts: (string | null)[]): (Uint8Array | null)[] {
+  let units = 0;
+  for (const t of texts) if (t !== null) units += t.length;
+  const buffer = new Uint8Array(units + (units >> 4) + 1024);
+  let at = 0;
+  return texts.map((t) => {
+    if (t === null) return null;
+    const { read, written } = encoder.encodeInto(t, buffer.subarray(at));
+    if (read !== t.length) return encoder.encode(t);
+    const out = buffer.subarray(at, at + written);
+    at += written;
+    return out;
+  });
 }
 
 export function chunks<T>(items: T[], size: number): T[][] {
