@@ -672,11 +672,35 @@ export function buildFilters(def: ResourceDef, ctx: Ctx): Pred[] {
   return preds;
 }
 
+/**
+ * The last unfiltered listing of each table (only the resource's visibility applied, in table or key
+ * order), kept while the table has had no insert, replace or delete: a backup pages through 50,000
+ * orders 250 at a time, and each page would otherwise scan them all. Visibility hooks read fields that
+ * change by replacement only (`is_deleted`, owners) and the request (query, token: in the key).
+ */
+const listings = new WeakMap<Table, { version: number; key: string; rows: Rec[] }>();
+
 /** Records matching the request: parent scope, visibility, filters and sort. */
 export function listRecords(def: ResourceDef, ctx: Ctx): Rec[] {
   const t = tableOf(def, ctx);
-  let rows = def.parent && ctx.parent ? t.by(def.parent.field, parentKey(def, ctx)) : t.all();
   const preds = buildFilters(def, ctx);
+  const sortParam = ctx.query.get("sort");
+  const sorted = sortParam !== null && def.sortable?.includes(sortParam) === true;
+  if (preds.length || (def.parent && ctx.parent) || (sorted && sortParam !== keyOf(def)))
+    return filterAndSort(def, ctx, t, preds);
+  const query = new URLSearchParams(ctx.query);
+  query.delete("page");
+  query.delete("limit");
+  const key = `${def.name}\u0000${ctx.grant.token}\u0000${query}`;
+  const kept = listings.get(t);
+  if (kept && kept.version === t.version && kept.key === key) return kept.rows;
+  const rows = filterAndSort(def, ctx, t, preds);
+  listings.set(t, { version: t.version, key, rows });
+  return rows;
+}
+
+function filterAndSort(def: ResourceDef, ctx: Ctx, t: Table, preds: Pred[]): Rec[] {
+  let rows = def.parent && ctx.parent ? t.by(def.parent.field, parentKey(def, ctx)) : t.all();
   const visible = def.visible;
   // A plain loop: every page of 50,000 orders scans them all, and per-row closures cost milliseconds.
   if (preds.length || visible) {

@@ -36,6 +36,8 @@ export class Table {
    * elsewhere, e.g. an order's with its line items, are dropped from here when a child row changes).
    */
   readonly watchers: ((before: Rec | undefined, after: Rec | undefined) => void)[] = [];
+  /** Moves on every insert, replace and delete (not on edits in place). */
+  version = 0;
   constructor(readonly keyField: string) {}
 
   get size(): number {
@@ -78,6 +80,7 @@ export class Table {
     this.rows.set(key, rec);
     for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
     this.ordered = null;
+    this.version++;
     for (const w of this.watchers) w(before, rec);
     return rec;
   }
@@ -97,6 +100,7 @@ export class Table {
     this.rows.set(key, rec);
     for (const [field, idx] of this.indexes) addTo(idx, rec[field], key);
     this.ordered = null;
+    this.version++;
     for (const w of this.watchers) w(old, rec);
     return rec;
   }
@@ -107,6 +111,7 @@ export class Table {
     this.rows.delete(key);
     for (const [field, idx] of this.indexes) removeFrom(idx, old[field], key);
     this.ordered = null;
+    this.version++;
     for (const w of this.watchers) w(old, undefined);
     return old;
   }
