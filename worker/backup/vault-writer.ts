@@ -62,6 +62,8 @@ export const PACK_MAX_ENTRIES = 2000;
 const BATCH_MAX_BYTES = 1024 * 1024;
 /** Rows per json_each statement: each statement binds 2 parameters, far under D1's 100. */
 const ROWS_PER_STATEMENT = 400;
+/** Ids remembered per fresh type (about 16 MB at most); a larger type reads its current state from D1. */
+const FRESH_MAX_IDS = 200_000;
 
 export const packKey = (storeHash: string, packId: string) => `packs/${storeHash}/${packId}`;
 
@@ -95,6 +97,8 @@ export class VaultWriter {
     openPack: string;
     openHashes: Map<string, { offset: number; length: number }>;
   } | null = null;
+  /** Per backup and type: see freshType(). `ok` null once the type outgrew FRESH_MAX_IDS. */
+  private fresh = new Map<string, { type: string; ids: Set<string>; ok: Promise<boolean> | null }>();
   readonly profile: VaultProfile = {
     records: 0,
     newBodies: 0,
@@ -139,6 +143,7 @@ export class VaultWriter {
       meta.storeHash,
       meta.type,
       captured.map((c) => c.recordId),
+      meta.backupId,
     );
     // Awaited below; a throw before then must not leave its rejection unhandled.
     currentRead.catch(() => undefined);
@@ -460,6 +465,7 @@ export class VaultWriter {
     }
     t = now();
     await db.batch(statements);
+    this.rememberFlushed(rows);
     this.profile.flushD1Ms += now() - t;
     this.profile.flushes++;
     this.sql.exec("delete from staged where pack_id = ?", packId);
@@ -467,7 +473,7 @@ export class VaultWriter {
   }
 
   /** The record's current hash and deletion state: the latest staged entry, else D1's records row. */
-  private async currentState(storeHash: string, type: string, ids: string[]) {
+  private async currentState(storeHash: string, type: string, ids: string[], backupId: string | null) {
     const out = new Map<string, { hash: string | null; deleted: boolean }>();
     // Staged entries are read before D1: a flush running meanwhile deletes them from SQLite only
     // after D1 has them, so every entry is seen in one of the two.
@@ -479,7 +485,10 @@ export class VaultWriter {
         if (s) pending.set(id, s);
       }
     }
-    for (const chunk of chunks(ids, 5000)) {
+    const fresh = this.freshType(storeHash, type, backupId);
+    // A type D1 had nothing of when this backup began it: only the ids this writer flushed since can be there.
+    const lookup = fresh && (await fresh.ok) ? ids.filter((id) => fresh.ids.has(id)) : ids;
+    for (const chunk of chunks(lookup, 5000)) {
       const { results } = await this.env.DB.prepare(
         `select record_id, current_hash, deleted from records
          where store_hash = ? and type = ? and record_id in (select value from json_each(?))`,
@@ -490,6 +499,41 @@ export class VaultWriter {
     }
     for (const [id, s] of pending) out.set(id, s);
     return out;
+  }
+
+  /**
+   * Whether D1 held no record of this type when this backup first stored it (one `limit 1` query
+   * per backup and type), and the ids this writer has flushed of it since. A first backup then
+   * reads no current state from D1 per page. The id set is made before D1 is asked, so a flush
+   * that lands meanwhile is in it; the vault's index is written only by this object's writer.
+   */
+  private freshType(storeHash: string, type: string, backupId: string | null) {
+    if (backupId === null) return null;
+    const key = `${backupId}\u0000${type}`;
+    let entry = this.fresh.get(key);
+    if (entry) return entry;
+    // One backup runs at a time: entries of earlier ones are done with.
+    for (const k of this.fresh.keys()) if (!k.startsWith(`${backupId}\u0000`)) this.fresh.delete(k);
+    const ids = new Set<string>();
+    const ok = this.env.DB.prepare("select 1 as found from records where store_hash = ? and type = ? limit 1")
+      .bind(storeHash, type)
+      .first<{ found: number }>()
+      .then(
+        (row) => row === null,
+        () => false,
+      );
+    entry = { type, ids, ok };
+    this.fresh.set(key, entry);
+    return entry;
+  }
+
+  /** Flushed records of fresh types are remembered (up to a bound; past it the type reads D1 again). */
+  private rememberFlushed(rows: StagedEntry[]) {
+    for (const [key, entry] of this.fresh) {
+      if (!entry.ok) continue;
+      for (const r of rows) if (r.type === entry.type) entry.ids.add(r.recordId);
+      if (entry.ids.size > FRESH_MAX_IDS) this.fresh.set(key, { ...entry, ids: new Set(), ok: null });
+    }
   }
 
   /**
