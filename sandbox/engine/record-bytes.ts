@@ -59,8 +59,11 @@ export function piece(s: string): Uint8Array {
 export interface RenderSpec {
   /** Query parameters that change a record's rendering (e.g. `include`, `consignment_structure`). */
   params: string[];
-  /** Rows rendered inside a record: `owner` gives the key of the record a row belongs to. */
-  children: { collection: string; owner: (row: Rec, store: Store) => Key | undefined }[];
+  /**
+   * Rows rendered inside a record: `owner` gives the key of the record a row belongs to; `key` is the
+   * child table's key field when it is not `id` (the table may not exist yet).
+   */
+  children: { collection: string; key?: string; owner: (row: Rec, store: Store) => Key | undefined }[];
 }
 
 interface Rendered {
@@ -107,7 +110,7 @@ function cacheOf(store: Store, resource: string, table: string, spec: RenderSpec
     if (after) drop(after[root.keyField]);
   });
   for (const child of spec.children) {
-    store.table(child.collection).watchers.push((before, after) => {
+    store.table(child.collection, child.key).watchers.push((before, after) => {
       if (before) drop(child.owner(before, store));
       if (after) drop(child.owner(after, store));
     });

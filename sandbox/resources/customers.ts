@@ -201,6 +201,7 @@ export const customers = defineResource({
       { collection: "customer_attribute_values", owner: (row) => row.customer_id },
       {
         collection: "customer_form_field_values",
+        key: "_key",
         owner: (row, store) =>
           row.customer_id ?? store.table("customer_addresses").get(row.address_id)?.customer_id,
       },

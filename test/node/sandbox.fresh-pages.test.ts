@@ -23,8 +23,8 @@ function difference(a: string, b: string): string | null {
   return `at ${i}: served …${a.slice(Math.max(0, i - 80), i + 80)}… fresh …${b.slice(Math.max(0, i - 80), i + 80)}…`;
 }
 
-async function store() {
-  const s = await sandboxStore("demo", { now: () => Date.UTC(2026, 10, 22, 5, 0, 0) });
+async function store(profile: "demo" | "empty" = "demo") {
+  const s = await sandboxStore(profile, { now: () => Date.UTC(2026, 10, 22, 5, 0, 0) });
   /** The listing as served (kept renderings) after checking it equals a fresh rendering, byte for byte. */
   const listed = async (path: string) => {
     const served = await s.api("GET", path);
@@ -153,5 +153,23 @@ describe("sandbox list pages after changes (kept renderings)", () => {
     expect(churn.body.changed.customers.updated.length).toBeGreaterThan(5);
     await listed(CUSTOMERS);
     await listed("/v3/customers?include=addresses&limit=250");
+  });
+
+  it("a new store's customer pages show form field values given after the first read", async () => {
+    const { api, listed } = await store("empty");
+    const created = await api("POST", "/v3/customers", [
+      { email: "rui@example.org", first_name: "Rui", last_name: "Sousa" },
+    ]);
+    expect(created.status).toBe(200);
+    const id = created.body.data[0].id;
+    expect((await listed(CUSTOMERS))[0].formfields).toEqual([]);
+    await api("PUT", "/v3/customers/form-field-values", [
+      { name: "Newsletter", value: "yes", customer_id: id },
+      { name: "Shoe size", value: "43", customer_id: id },
+    ]);
+    expect((await listed(CUSTOMERS))[0].formfields).toEqual([
+      { name: "Newsletter", value: "yes", customer_id: id },
+      { name: "Shoe size", value: "43", customer_id: id },
+    ]);
   });
 });
