@@ -126,12 +126,14 @@ function orderLines(ctx: Ctx, orderId: number): Rec[] {
 /** The consignments of an order: one shipping consignment per shipping address, with its line items. */
 function consignments(ctx: Ctx, orderId: number, embedLines: boolean): Rec {
   const lines = orderLines(ctx, orderId);
+  // Fields are read from the stored rows: their resources' serializers only add links (shipping quotes)
+  // and expand line items, which is done here directly (50,000 orders are rendered on a full listing).
   const shipping = ctx.store
     .table("order_shipping_addresses")
     .by("order_id", orderId)
-    .map((a) => {
-      const { order_id: _o, id, ...address } = serializeAs("order_shipping_addresses", a, ctx);
-      const own = lines.filter((l) => l.order_address_id === a.id);
+    .map((address) => {
+      const id = address.id;
+      const own = lines.filter((l) => l.order_address_id === id);
       return {
         id,
         first_name: address.first_name,
@@ -148,7 +150,7 @@ function consignments(ctx: Ctx, orderId: number, embedLines: boolean): Rec {
         phone: address.phone,
         form_fields: address.form_fields,
         line_items: embedLines
-          ? own.map((l) => serializeAs("order_products", l, ctx))
+          ? own.map((l) => expandLine(l as StoredLine))
           : own.map((l) => ({
               url: `${link(ctx, orderId, "products").url}/${l.id}`,
               resource: `/orders/${orderId}/products/${l.id}`,
