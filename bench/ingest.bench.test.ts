@@ -127,7 +127,7 @@ it("ingest throughput, unlimited quota, and its breakdown", async () => {
     goals: [{ figure: "recordsPerSecond", goal: "≥ 5,000", met: rate >= 5000 }],
     notes: [
       "records/s = records backed up / wall time from the start to the end of the last type's listing (median run; the image files phase after it is imagePhaseMs, not record ingest); the API listing runs once after the backups, from the test isolate, with the same client (children per page, no prefetch)",
-      "vault phases are the writer's own timers inside the Durable Object (median run; flushes run in the background since 5a6cad7); overlap = vault + API listing - wall: the time the job's read-ahead of the next page hid (job steps, alarms, cursor and seen-id writes and status polling are inside the wall time too)",
+      "vault phases are the writer's own timers inside the Durable Object (median run; flushes run in the background since 5a6cad7; currentStateMs is the wait for D1 left after the page is encoded and hashed, none per page for a type D1 had nothing of since 8cd3ad5); locally workerd runs the object, D1 and R2 on one thread, so the background flushes take that thread's time too (bench/ingest-cpu.sh samples its CPU per run); overlap = vault + API listing - wall: the time the job's read-ahead of the next page hid (job steps, alarms, cursor and seen-id writes and status polling are inside the wall time too)",
     ],
   });
 });
