@@ -115,6 +115,22 @@ function seenIds(sql: SqlStorage, jobId: string, type: string): Set<string> {
   return seen;
 }
 
+/**
+ * The seen ids of the type being swept, read once per sweep instead of once per sweep page (the
+ * listing is over, so they no longer change). Per Durable Object instance, like the read-ahead:
+ * lost with the instance, when the next sweep step reads them again.
+ */
+const sweepSeen = new WeakMap<object, { key: string; seen: Set<string> }>();
+
+function seenForSweep(ctx: JobContext, type: string): Set<string> {
+  const key = `${ctx.jobId}\u0000${type}`;
+  const cached = sweepSeen.get(ctx.vault);
+  if (cached?.key === key) return cached.seen;
+  const seen = seenIds(ctx.sql, ctx.jobId, type);
+  sweepSeen.set(ctx.vault, { key, seen });
+  return seen;
+}
+
 /** Does this type list everything this run (so ids missing from the listing are deletions)? */
 function sweeps(type: ContentType, state: BackupState): boolean {
   if (state.since[type.key] === null || state.since[type.key] === undefined) return true;
@@ -475,18 +491,27 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
     // Sweep: records the vault holds as present that this run's listing did not return were deleted.
     // (Records created by this run may still be in the open pack, not in D1: they were seen anyway.)
     const { results } = await ctx.env.DB.prepare(
-      `select record_id, display_name, search_text from records
+      `select record_id from records
        where store_hash = ? and type = ? and deleted = 0 and record_id > ? order by record_id limit ?`,
     )
       .bind(ctx.storeHash, key, state.sweepAfter, SWEEP_PAGE)
-      .all<{ record_id: string; display_name: string; search_text: string }>();
+      .all<{ record_id: string }>();
     const skipped = new Set(state.skippedParents ?? []);
-    const seen = seenIds(ctx.sql, ctx.jobId, key);
-    const missing = results.filter(
-      (r) =>
-        !(type.parent && skipped.has(r.record_id.slice(0, r.record_id.indexOf(":")))) &&
-        !seen.has(r.record_id),
-    );
+    const seen = seenForSweep(ctx, key);
+    const missingIds = results
+      .map((r) => r.record_id)
+      .filter((id) => !(type.parent && skipped.has(id.slice(0, id.indexOf(":")))) && !seen.has(id));
+    // Names only for the few records that were deleted (a deleted item stays findable by them).
+    const missing = missingIds.length
+      ? (
+          await ctx.env.DB.prepare(
+            `select record_id, display_name, search_text from records
+             where store_hash = ? and type = ? and record_id in (select value from json_each(?)) order by record_id`,
+          )
+            .bind(ctx.storeHash, key, JSON.stringify(missingIds))
+            .all<{ record_id: string; display_name: string; search_text: string }>()
+        ).results
+      : [];
     const { entries, result } = await ctx.vault.prepare(
       {
         storeHash: ctx.storeHash,
