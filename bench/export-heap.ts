@@ -18,6 +18,7 @@
  *   VITE_EXPORT_RUNS=3 flock /tmp/heavy.lock npx tsx bench/export-heap.ts bench/export.bench.test.ts
  */
 import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 
 type Usage = {
@@ -30,7 +31,9 @@ type Sample = { at: number; bytes: number; heap: number; buffers: number; afterG
 
 const MB = 1024 * 1024;
 const SAMPLE_MS = 25;
-const GC_MS = Number(process.env.HEAP_GC_MS ?? 1000);
+/** EXPORT_CPU_PROFILE=dir: also a CPU profile of the isolate per export (from its "prepare" to its end). */
+const PROFILE_DIR = process.env.EXPORT_CPU_PROFILE;
+const GC_MS = Number(process.env.HEAP_GC_MS ?? (PROFILE_DIR ? 0 : 1000));
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -127,6 +130,7 @@ async function main() {
   const samples: Sample[] = [];
   const baselines = new Map<string, Sample>();
   let pendingBaseline: string | null = null;
+  let pendingProfileEnd: string | null = null;
 
   const usage = async (send: ReturnType<typeof cdp>, afterGc: boolean): Promise<Sample> => {
     const u = await send<Usage>("Runtime.getHeapUsage");
@@ -153,6 +157,7 @@ async function main() {
         };
         if (m.edge === "prepare") pendingBaseline = m.name;
         else windows.set(m.name, { ...windows.get(m.name), [m.edge]: m.at });
+        if (m.edge === "end" && PROFILE_DIR) pendingProfileEnd = m.name;
       }
       nl = buffer.indexOf("\n");
     }
@@ -173,6 +178,18 @@ async function main() {
           await send("HeapProfiler.collectGarbage");
           baselines.set(name, await usage(send, true));
           lastGc = Date.now();
+          if (PROFILE_DIR) {
+            await send("Profiler.enable");
+            await send("Profiler.setSamplingInterval", { interval: 500 });
+            await send("Profiler.start");
+          }
+        } else if (pendingProfileEnd) {
+          const name = pendingProfileEnd;
+          pendingProfileEnd = null;
+          const { profile } = await send<{ profile: unknown }>("Profiler.stop");
+          mkdirSync(PROFILE_DIR as string, { recursive: true });
+          writeFileSync(`${PROFILE_DIR}/${name}.cpuprofile`, JSON.stringify(profile));
+          console.error(`export-heap: CPU profile of ${name} in ${PROFILE_DIR}/${name}.cpuprofile`);
         } else if (GC_MS > 0 && t0 - lastGc >= GC_MS) {
           await send("HeapProfiler.collectGarbage");
           lastGc = Date.now();
