@@ -9,6 +9,8 @@ import type { ContentType } from "../bigcommerce/registry";
 
 /** Below this many ids, single reads cost no more calls than a listing by modification date. */
 const LIST_BY_DATE_FROM = 3;
+/** A bound on one batch's date listing, whatever a busy store changed meanwhile. */
+const MAX_DATE_PAGES = 20;
 
 /**
  * Records as they are now, with their children, by vault record id; null for an id BigCommerce no
@@ -18,7 +20,7 @@ const LIST_BY_DATE_FROM = 3;
  *
  * `changedSince`: none of the records changed before this time (a webhook batch's earliest event).
  * A type without an ids filter but with a modification-date filter (v2 orders) is then listed from
- * that time, in pages sized to the batch, for as many pages as the ids could fill plus one; ids the
+ * that time, in pages sized to the batch, while a page still finds at least two of them; ids the
  * listing did not return (a busy store's other changes filled the pages, or the record is gone) are
  * read one by one.
  */
@@ -42,14 +44,20 @@ export async function readRecords(
     // Pages sized to the batch: a few orders should not parse 250 of a busy store's other changes.
     const limit = Math.min(pageSize, Math.max(2 * wanted.length, 50));
     let cursor: ListCursor | null = null;
-    for (let pages = Math.ceil(wanted.length / limit) + 1; pages > 0 && missing.size > 0; pages--) {
+    for (let pages = 0; pages < MAX_DATE_PAGES && missing.size > 0; pages++) {
       const page = await client.listPage(type, { cursor, modifiedSince: opts.changedSince, limit });
+      let hits = 0;
       for (const record of page.records) {
         const id = recordIdOf(type, record);
-        if (missing.delete(id)) found.set(id, record);
+        if (missing.delete(id)) {
+          found.set(id, record);
+          hits++;
+        }
       }
       cursor = page.next;
-      if (!cursor) break;
+      // A page that found fewer than two of the ids cost more than reading them one by one: the
+      // listing has stopped paying (the store's other changes outnumber the batch).
+      if (!cursor || hits < 2) break;
     }
     for (const id of missing) found.set(id, await client.getRecord(type, id, { children: false }));
   } else if (byIds && !type.parent) {
