@@ -39,7 +39,7 @@ export type ExportParams = {
    * gets when BigCommerce revoked the app's access, or asks for to spare the store's API quota.
    */
   source?: ExportSource;
-  /** Tests use small sizes; production uses 1 GB ZIPs of 8 MiB parts. */
+  /** Tests use small sizes; production uses 1 GB ZIPs of 5 MiB parts. */
   splitBytes?: number;
   partBytes?: number;
 };

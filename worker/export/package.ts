@@ -1,7 +1,7 @@
 import { getType } from "../bigcommerce/registry";
 import { csvLine } from "./csv";
 import { decodeStagedObject, type StagedPage, sectionOf, stagedSection, stageKey } from "./staging";
-import { MIB, R2ZipWriter, type WrittenFile, type ZipLevel } from "./zip-writer";
+import { MIB, MIN_PART_BYTES, R2ZipWriter, type WrittenFile, type ZipLevel } from "./zip-writer";
 
 export { parentColumn } from "./csv";
 
@@ -9,7 +9,11 @@ export const APP_NAME = "Strongbox";
 export const APP_VERSION = "0.1.0";
 /** Past this many bytes of ZIP a new ZIP starts (the guide: "larger than 1 GB"). */
 export const DEFAULT_SPLIT_BYTES = 1024 * MIB;
-export const DEFAULT_PART_BYTES = 8 * MIB;
+/**
+ * R2's smallest part: packaging holds two part buffers (one filling, one uploading), so their size
+ * is the largest share of its memory; a 1 GB ZIP is 205 parts of R2's 10,000.
+ */
+export const DEFAULT_PART_BYTES = MIN_PART_BYTES;
 
 export type ZipInfo = { key: string; name: string; size: number };
 

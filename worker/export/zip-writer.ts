@@ -107,7 +107,7 @@ export class R2ZipWriter {
   constructor(
     private readonly bucket: R2Bucket,
     readonly key: string,
-    private readonly partBytes = 8 * MIB,
+    private readonly partBytes = MIN_PART_BYTES,
     private readonly level: ZipLevel = DEFAULT_LEVEL,
     /** R2 custom metadata of the ZIP object (where its data came from). */
     private readonly metadata: Record<string, string> = {},
