@@ -7,11 +7,13 @@ LOG=$1
 cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd)
 (while true; do
-  pid=$(pgrep -f "$ROOT/node_modules/@cloudflare/workerd-linux-64/bin/workerd serve" | head -1)
+  # This bench's vitest and the workerd it started (other people's tests may run their own).
+  vt=$(pgrep -f "^node $ROOT/node_modules/.bin/vitest run --project bench bench/ingest.bench.test.ts" | head -1)
+  pid=$([ -n "$vt" ] && pgrep -P "$vt" -f "bin/workerd serve" | head -1)
+  [ -z "$pid" ] && [ -n "$vt" ] && pid=$(pgrep -f "$ROOT/node_modules/@cloudflare/workerd-linux-64/bin/workerd serve" | head -1)
   if [ -n "$pid" ]; then
     main=$(awk '{print $14+$15}' "/proc/$pid/task/$pid/stat" 2>/dev/null)
-    vt=$(pgrep -f "^node $ROOT/node_modules/.bin/vitest run --project bench" | head -1)
-    vc=$([ -n "$vt" ] && awk '{print $14+$15}' "/proc/$vt/stat" 2>/dev/null)
+    vc=$(awk '{print $14+$15}' "/proc/$vt/stat" 2>/dev/null)
     echo "$(date +%T.%N | cut -c1-10) SAMPLE workerd_main=$main vitest=$vc"
   fi
   sleep 1
