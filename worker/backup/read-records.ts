@@ -20,9 +20,8 @@ const MAX_DATE_PAGES = 20;
  *
  * `changedSince`: none of the records changed before this time (a webhook batch's earliest event).
  * A type without an ids filter but with a modification-date filter (v2 orders) is then listed from
- * that time, in pages sized to the batch, while a page still finds at least two of them; ids the
- * listing did not return (a busy store's other changes filled the pages, or the record is gone) are
- * read one by one.
+ * that time, at most a page per two ids (and 20 pages); ids the listing did not return (a busy
+ * store's other changes filled the pages, or the record is gone) are read one by one.
  */
 export async function readRecords(
   client: BigCommerceClient,
@@ -41,23 +40,18 @@ export async function readRecords(
     wanted.length >= LIST_BY_DATE_FROM;
   if (byDate) {
     const missing = new Set(wanted);
-    // Pages sized to the batch: a few orders should not parse 250 of a busy store's other changes.
-    const limit = Math.min(pageSize, Math.max(2 * wanted.length, 50));
+    // Each page is one call: worth it while it could still spare two single reads. The batch's ids
+    // are spread over everything the store changed since, so pages are as large as the API allows.
+    const maxPages = Math.min(MAX_DATE_PAGES, Math.ceil(wanted.length / 2));
     let cursor: ListCursor | null = null;
-    for (let pages = 0; pages < MAX_DATE_PAGES && missing.size > 0; pages++) {
-      const page = await client.listPage(type, { cursor, modifiedSince: opts.changedSince, limit });
-      let hits = 0;
+    for (let pages = 0; pages < maxPages && missing.size > 0; pages++) {
+      const page = await client.listPage(type, { cursor, modifiedSince: opts.changedSince });
       for (const record of page.records) {
         const id = recordIdOf(type, record);
-        if (missing.delete(id)) {
-          found.set(id, record);
-          hits++;
-        }
+        if (missing.delete(id)) found.set(id, record);
       }
       cursor = page.next;
-      // A page that found fewer than two of the ids cost more than reading them one by one: the
-      // listing has stopped paying (the store's other changes outnumber the batch).
-      if (!cursor || hits < 2) break;
+      if (!cursor) break;
     }
     for (const id of missing) found.set(id, await client.getRecord(type, id, { children: false }));
   } else if (byIds && !type.parent) {

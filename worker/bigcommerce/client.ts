@@ -18,8 +18,6 @@ export type ListOptions = {
   modifiedSince?: number;
   /** Ids only (`include_fields=id` at the largest page): for cheap deletion checks. */
   idsOnly?: boolean;
-  /** A smaller page than the type's largest, for a caller that wants only a few records. */
-  limit?: number;
 };
 
 export type ListPage = { records: ApiRecord[]; next: ListCursor | null; total: number | null };
@@ -170,7 +168,7 @@ export class BigCommerceClient {
     const path = options.parentId
       ? list.path.replace("{parent}", encodeURIComponent(options.parentId))
       : list.path;
-    const limit = Math.min(options.limit ?? list.pageSize, list.pageSize);
+    const limit = list.pageSize;
     const query: Query = { ...(list.query ?? {}) };
     if (options.idsOnly) {
       delete query.include;
