@@ -78,7 +78,7 @@ const A = {
   doMemoryGb: 0.125,
   /** Export ZIPs live 7 days: four weekly exports keep about one ZIP stored all month. */
   zipDaysStored: 7,
-  partBytes: 8 * 1024 * 1024,
+  partBytes: 5 * 1024 * 1024,
   /**
    * R2 objects an rs-10k export stages (up to 16 pages each, deflated once, read back once when
    * zipped): 67 in benchmark 5's session-3 run (1,551 API calls). Used when the export result does
