@@ -97,23 +97,12 @@ function numberVar(v: unknown, fallback: number): number {
   return Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
-/**
- * One drizzle handle per environment object: building one reads the whole schema's relations, which
- * cost more than the update itself when the History row's counts are written every 2 s.
- */
-const dbs = new WeakMap<object, ReturnType<typeof getDb>>();
-
 async function updateRow(
   ctx: JobContext,
   exportId: string,
   values: Partial<typeof exportsTable.$inferInsert>,
 ) {
-  let db = dbs.get(ctx.env);
-  if (!db) {
-    db = getDb(ctx.env);
-    dbs.set(ctx.env, db);
-  }
-  await db.update(exportsTable).set(values).where(eq(exportsTable.id, exportId));
+  await getDb(ctx.env).update(exportsTable).set(values).where(eq(exportsTable.id, exportId));
 }
 
 function nextType(state: ExportState): ExportState {
