@@ -1,5 +1,7 @@
+import { runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
+import type { VaultWriter } from "../worker/backup/vault-writer";
 import { WEBHOOK_SECRET_HEADER, webhookSecret } from "../worker/backup/webhooks";
 import { webhookScopes } from "../worker/bigcommerce/registry";
 import { backupNow, installTestStore, jobsOf, sandboxAdmin } from "./support/stores";
@@ -300,6 +302,46 @@ describe("automatic sync (webhooks)", () => {
     );
     expect(requests["GET /v2/orders"]).toBe(1);
     expect(requests["GET /v2/orders/{id}"]).toBe(1);
+  });
+
+  it("a rename reaches the item list; an edit that keeps the name writes fewer D1 rows", async () => {
+    const row = await env.DB.prepare(
+      "select record_id, display_name, search_text from records where store_hash = ? and type = 'customers' and deleted = 0 limit 1",
+    )
+      .bind(storeHash)
+      .first<{ record_id: string; display_name: string; search_text: string }>();
+    if (!row) throw new Error("no customer in the vault");
+    const edit = async (fields: Record<string, unknown>) => {
+      const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}/v3/customers`, {
+        method: "PUT",
+        headers: { "x-auth-token": token, "content-type": "application/json", accept: "application/json" },
+        body: JSON.stringify([{ id: Number(row.record_id), ...fields }]),
+      });
+      expect(res.status).toBe(200);
+      const before = await rowsWritten();
+      expect(await jobsOf(storeHash).captureRecords("customers", [row.record_id])).toMatchObject({
+        versions: 1,
+      });
+      return (await rowsWritten()) - before;
+    };
+    const rowsWritten = () =>
+      runInDurableObject(
+        jobsOf(storeHash),
+        (instance) => (instance as unknown as { vault: VaultWriter }).vault.profile.d1RowsWritten,
+      );
+    const kept = await edit({ notes: "Prefers delivery after 5 pm" });
+    const renamed = await edit({ company: "Renamed Trading Co" });
+    const after = await env.DB.prepare(
+      "select display_name, search_text from records where store_hash = ? and type = 'customers' and record_id = ?",
+    )
+      .bind(storeHash, row.record_id)
+      .first<{ display_name: string; search_text: string }>();
+    expect(after?.display_name).toBe(row.display_name);
+    expect(after?.search_text).toContain("renamed trading co");
+    expect(after?.search_text).not.toBe(row.search_text);
+    // The name and search indexes are written only when they change.
+    expect(kept).toBeGreaterThan(0);
+    expect(renamed).toBeGreaterThan(kept);
   });
 
   it("rejects a delivery without the store's secret", async () => {
