@@ -126,8 +126,11 @@ function month(
   // Each change is stored once: by its webhook capture, or by the next incremental for types without
   // webhooks (the incremental then finds webhook-captured records unchanged). Writes per version are the incremental's.
   const changeVersions = A.incrementals * incr.newVersions;
-  const fullRows = indexRows ? full.d1RowsWrittenWithIndexes : full.d1RowsWritten;
-  const incrRows = indexRows ? incr.d1RowsWrittenWithIndexes : incr.d1RowsWritten;
+  // "With indexes": what D1 reported written when the run measured it, else the counted upper bound.
+  const billed = (r: Record<string, number>) =>
+    typeof r.d1RowsReportedByD1 === "number" ? r.d1RowsReportedByD1 : r.d1RowsWrittenWithIndexes;
+  const fullRows = indexRows ? billed(full) : full.d1RowsWritten;
+  const incrRows = indexRows ? billed(incr) : incr.d1RowsWritten;
 
   const units = {
     workerRequests: deliveries + consumerBatches + A.uiRequestsPerMonth,
