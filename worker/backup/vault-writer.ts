@@ -67,6 +67,14 @@ const ROWS_PER_STATEMENT = 400;
 /** Ids remembered per fresh type (about 16 MB at most); a larger type reads its current state from D1. */
 const FRESH_MAX_IDS = 200_000;
 
+/** The records rows of a flush (JSON rows, see flush()), inserted or, for existing records, updated as the caller says. */
+const UPSERT_RECORDS = `insert into records (store_hash, type, record_id, display_name, search_text, current_hash, version_count,
+    size, deleted, deleted_at, first_seen_at, last_changed_at)
+  select ?1, j->>'$[0]', j->>'$[1]', j->>'$[2]', j->>'$[3]', j->>'$[4]', j->>'$[5]', j->>'$[6]', j->>'$[7]',
+    j->>'$[8]', j->>'$[9]', j->>'$[9]'
+  from (select value as j from json_each(?2)) where true
+  on conflict (store_hash, type, record_id) do update set`;
+
 export const packKey = (storeHash: string, packId: string) => `packs/${storeHash}/${packId}`;
 
 const now = () => performance.now();
@@ -451,12 +459,7 @@ export class VaultWriter {
       statements.push(
         db
           .prepare(
-            `insert into records (store_hash, type, record_id, display_name, search_text, current_hash, version_count, size,
-               deleted, deleted_at, first_seen_at, last_changed_at)
-             select ?1, j->>'$[0]', j->>'$[1]', j->>'$[2]', j->>'$[3]', j->>'$[4]', j->>'$[5]', j->>'$[6]', j->>'$[7]',
-               j->>'$[8]', j->>'$[9]', j->>'$[9]'
-             from (select value as j from json_each(?2)) where true
-             on conflict (store_hash, type, record_id) do update set
+            `${UPSERT_RECORDS}
                current_hash = excluded.current_hash, version_count = records.version_count + excluded.version_count,
                size = excluded.size, deleted = excluded.deleted, deleted_at = excluded.deleted_at,
                last_changed_at = excluded.last_changed_at
@@ -465,13 +468,13 @@ export class VaultWriter {
           .bind(storeHash, JSON.stringify(chunk)),
         // D1 bills an index entry for every indexed column an update sets, changed or not: the name and
         // search columns (two indexes) are set apart, only on the rows whose name or search text changed.
+        // An upsert again, not UPDATE ... FROM json_each: SQLite would walk the store's records for each row.
         db
           .prepare(
-            `update records set display_name = j->>'$[2]', search_text = j->>'$[3]'
-             from (select value as j from json_each(?2))
-             where records.store_hash = ?1 and records.type = j->>'$[0]' and records.record_id = j->>'$[1]'
-               and records.last_changed_at = j->>'$[9]' and records.current_hash is j->>'$[4]'
-               and (records.display_name is not j->>'$[2]' or records.search_text is not j->>'$[3]')`,
+            `${UPSERT_RECORDS}
+               display_name = excluded.display_name, search_text = excluded.search_text
+             where records.last_changed_at = excluded.last_changed_at and records.current_hash is excluded.current_hash
+               and (records.display_name is not excluded.display_name or records.search_text is not excluded.search_text)`,
           )
           .bind(storeHash, JSON.stringify(chunk)),
       );
