@@ -20,6 +20,7 @@
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { onMarkedLines } from "./child-lines";
 
 type Usage = {
   usedSize: number;
@@ -140,28 +141,15 @@ async function main() {
   };
 
   const windows = new Map<string, { start?: number; end?: number }>();
-  let buffer = "";
-  child.stdout.on("data", (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    buffer += chunk.toString("utf8");
-    let nl = buffer.indexOf("\n");
-    while (nl >= 0) {
-      const line = buffer.slice(0, nl);
-      buffer = buffer.slice(nl + 1);
-      const at = line.indexOf("EXPORT_WINDOW ");
-      if (at >= 0) {
-        const m = JSON.parse(line.slice(at + "EXPORT_WINDOW ".length)) as {
-          name: string;
-          edge: "prepare" | "start" | "end";
-          at: number;
-        };
-        if (m.edge === "prepare") pendingBaseline = m.name;
-        else windows.set(m.name, { ...windows.get(m.name), [m.edge]: m.at });
-        if (m.edge === "end" && PROFILE_DIR) pendingProfileEnd = m.name;
-      }
-      nl = buffer.indexOf("\n");
-    }
-  });
+  onMarkedLines<{ name: string; edge: "prepare" | "start" | "end"; at: number }>(
+    child.stdout,
+    "EXPORT_WINDOW",
+    (m) => {
+      if (m.edge === "prepare") pendingBaseline = m.name;
+      else windows.set(m.name, { ...windows.get(m.name), [m.edge]: m.at });
+      if (m.edge === "end" && PROFILE_DIR) pendingProfileEnd = m.name;
+    },
+  );
 
   const ws = await attach(port, () => closed);
   if (ws) {

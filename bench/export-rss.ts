@@ -11,6 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
+import { onMarkedLines } from "./child-lines";
 
 const args = process.argv.slice(2);
 const child = spawn("npx", ["vitest", "run", "--project", "bench", ...args], {
@@ -64,26 +65,9 @@ const timer = setInterval(() => {
 }, 50);
 
 const windows = new Map<string, { start?: number; end?: number }>();
-let buffer = "";
-child.stdout.on("data", (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  buffer += chunk.toString("utf8");
-  let nl = buffer.indexOf("\n");
-  while (nl >= 0) {
-    const line = buffer.slice(0, nl);
-    buffer = buffer.slice(nl + 1);
-    const at = line.indexOf("EXPORT_WINDOW ");
-    if (at >= 0) {
-      const m = JSON.parse(line.slice(at + "EXPORT_WINDOW ".length)) as {
-        name: string;
-        edge: "start" | "end";
-        at: number;
-      };
-      windows.set(m.name, { ...windows.get(m.name), [m.edge]: m.at });
-    }
-    nl = buffer.indexOf("\n");
-  }
-});
+onMarkedLines<{ name: string; edge: "start" | "end"; at: number }>(child.stdout, "EXPORT_WINDOW", (m) =>
+  windows.set(m.name, { ...windows.get(m.name), [m.edge]: m.at }),
+);
 
 const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
 clearInterval(timer);

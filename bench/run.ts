@@ -9,6 +9,7 @@
 import { execSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import { onMarkedLines } from "./child-lines";
 import type { BenchResult } from "./support";
 
 const FILE_OF: Record<string, string> = {
@@ -46,19 +47,7 @@ const child = spawn("npx", ["vitest", "run", "--project", "bench", ...files], {
   stdio: ["ignore", "pipe", "inherit"],
 });
 const results: BenchResult[] = [];
-let buffer = "";
-child.stdout.on("data", (chunk: Buffer) => {
-  process.stdout.write(chunk);
-  buffer += chunk.toString("utf8");
-  let nl = buffer.indexOf("\n");
-  while (nl >= 0) {
-    const line = buffer.slice(0, nl);
-    buffer = buffer.slice(nl + 1);
-    const at = line.indexOf("BENCH_RESULT ");
-    if (at >= 0) results.push(JSON.parse(line.slice(at + "BENCH_RESULT ".length)) as BenchResult);
-    nl = buffer.indexOf("\n");
-  }
-});
+onMarkedLines<BenchResult>(child.stdout, "BENCH_RESULT", (r) => results.push(r));
 const code: number = await new Promise((resolve) => child.on("close", (c) => resolve(c ?? 1)));
 
 const machine = {
