@@ -12,14 +12,15 @@ export function isBackupMessage(body: unknown): body is BackupMessage {
   return k === "backup" || k === "capture";
 }
 
+/** A record's modification date can trail its webhook event's time by clock differences at BigCommerce. */
+const EVENT_CLOCK_MARGIN_MS = 60_000;
+
 /**
  * Queue consumer for backup messages: scheduled backups start the store's job (a store already
  * running a job retries in 10 minutes); webhook captures are grouped per store and type and
  * handed to the store's Durable Object in one call. Returns the messages that are not the backup
  * engine's, for the next consumer.
  */
-const EVENT_CLOCK_MARGIN_MS = 60_000;
-
 export async function handleBackupQueue(
   messages: readonly Message<unknown>[],
   env: Env,
@@ -72,7 +73,6 @@ export async function handleBackupQueue(
   for (const group of captures.values()) {
     try {
       await capturesStarting(env.DB, group.store, group.type, [...group.ids]);
-      // A record's modification date can trail the event's own time by clock differences at BigCommerce.
       const changedSince = group.since === null ? undefined : group.since - EVENT_CLOCK_MARGIN_MS;
       await storeJobs(env, group.store).captureRecords(group.type, [...group.ids], changedSince);
       for (const m of group.messages) m.ack();
