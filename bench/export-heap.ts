@@ -19,7 +19,7 @@
  */
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { freePort } from "../test/support/free-port";
 import { onMarkedLines } from "./child-lines";
 
 type Usage = {
@@ -35,17 +35,6 @@ const SAMPLE_MS = 25;
 /** EXPORT_CPU_PROFILE=dir: also a CPU profile of the isolate per export (from its "prepare" to its end). */
 const PROFILE_DIR = process.env.EXPORT_CPU_PROFILE;
 const GC_MS = Number(process.env.HEAP_GC_MS ?? (PROFILE_DIR ? 0 : 1000));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** A minimal CDP client: numbered requests, answered in order of their ids. */
 function cdp(ws: WebSocket) {

@@ -1,21 +1,13 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { useBrowser } from "./support/browser";
+import { openSection } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
 const browser = useBrowser();
 
-async function openQuickExport(page: Page): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Export", exact: true })
-    .click();
-  await app.getByRole("heading", { level: 2, name: "Quick Export" }).waitFor();
-  return app;
-}
+const openQuickExport = (page: Page) => openSection(page, stack().controlPanelUrl, "Export", "Quick Export");
 
 describe("notification emails and content types (Quick Export)", () => {
   it("adds valid emails as chips, refuses invalid and duplicate ones, and removes chips", async () => {

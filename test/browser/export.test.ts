@@ -1,6 +1,7 @@
 import type { FrameLocator, Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { saveScreenshot, useBrowser } from "./support/browser";
+import { openSection } from "./support/open-vault";
 import { useStack } from "./support/stack";
 
 const stack = useStack();
@@ -10,12 +11,7 @@ async function openExport(
   page: Page,
   tab: "Quick Export" | "Schedule Export" | "History",
 ): Promise<FrameLocator> {
-  await page.goto(stack().controlPanelUrl);
-  const app = page.frameLocator('iframe[title="Strongbox"]');
-  await app
-    .getByRole("navigation", { name: "Strongbox" })
-    .getByRole("link", { name: "Export", exact: true })
-    .click();
+  const app = await openSection(page, stack().controlPanelUrl, "Export", "Quick Export");
   if (tab !== "Quick Export")
     await app
       .getByRole("tab", { name: tab })

@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error the dev stack is plain ESM without type declarations
 import { readDevVars, startStack } from "../../scripts/dev-stack.mjs";
+import { freePort } from "../support/free-port";
 
 /**
  * Webhooks over real HTTP: the sandbox store (its own Node server, webhooks POSTed for real) and the
@@ -30,18 +30,6 @@ let stateDir: string;
 let cookie = "";
 let csrf = "";
 let token = "";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function admin<T = unknown>(path: string, init: { method?: string; json?: unknown } = {}): Promise<T> {
   const res = await fetch(`${stack.sandboxUrl}/__sandbox/stores/${stack.storeHash}${path}`, {

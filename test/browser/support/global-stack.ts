@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestProject } from "vitest/node";
 // @ts-expect-error the dev stack is plain ESM without type declarations
 import { startServers } from "../../../scripts/dev-stack.mjs";
+import { freePort } from "../../support/free-port";
 
 export type Servers = { appUrl: string; sandboxUrl: string };
 
@@ -12,20 +12,6 @@ declare module "vitest" {
   export interface ProvidedContext {
     browserStack: Servers;
   }
-}
-
-/** A port nobody listens on right now, so parallel runs (and a developer's `npm start`) never collide. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**
