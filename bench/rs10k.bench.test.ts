@@ -16,6 +16,7 @@ import { describe, expect, it } from "vitest";
 import { finished, json, startBulk } from "../test/recovery.support";
 import { installViaOAuth, sandbox } from "../test/support/install";
 import { jobsOf, sandboxAdmin, waitForJob } from "../test/support/stores";
+import { type BodyPlace, bodiesFrom } from "../worker/backup/body-deflate";
 import { packKey, type VaultWriter } from "../worker/backup/vault-writer";
 import { getType, isTypeKey, minCalls, typeKeys } from "../worker/bigcommerce/registry";
 import { startExport } from "../worker/export/start";
@@ -164,21 +165,19 @@ async function modelMinimum(backupId: string): Promise<Record<string, number>> {
     if (type.children?.length) {
       const rows = (
         await env.DB.prepare(
-          'select pack_id, "offset", length from versions where store_hash = ? and type = ? and backup_id = ? and pack_id is not null order by pack_id',
+          'select pack_id, "offset", length, body_offset as bodyOffset, size from versions where store_hash = ? and type = ? and backup_id = ? and pack_id is not null order by pack_id',
         )
           .bind(storeHash, key, backupId)
-          .all<{ pack_id: string; offset: number; length: number }>()
+          .all<BodyPlace & { pack_id: string }>()
       ).results;
-      const byPack = new Map<string, { offset: number; length: number }[]>();
+      const byPack = new Map<string, BodyPlace[]>();
       for (const r of rows) byPack.set(r.pack_id, [...(byPack.get(r.pack_id) ?? []), r]);
       for (const [packId, list] of byPack) {
         const obj = await env.VAULT.get(packKey(storeHash, packId));
         if (!obj) throw new Error(`pack ${packId} missing`);
         const pack = new Uint8Array(await obj.arrayBuffer());
-        for (const { offset, length } of list) {
-          const body = JSON.parse(
-            new TextDecoder().decode(inflateSync(pack.subarray(offset, offset + length))),
-          );
+        for (const bytes of bodiesFrom(pack, 0, list)) {
+          const body = JSON.parse(new TextDecoder().decode(bytes));
           for (const child of type.children) {
             if (child.fetch === "by_resource_ids") {
               const n = Array.isArray(body[child.into]) ? body[child.into].length : 0;

@@ -43,10 +43,17 @@ async function versionsOf(storeHash: string, backupId: string) {
 
 async function latestBody(storeHash: string, type: string, id: string) {
   const row = await env.DB.prepare(
-    'select pack_id, "offset", length, change from versions where store_hash = ? and type = ? and record_id = ? order by id desc limit 1',
+    'select pack_id, "offset", length, body_offset, size, change from versions where store_hash = ? and type = ? and record_id = ? order by id desc limit 1',
   )
     .bind(storeHash, type, id)
-    .first<{ pack_id: string; offset: number; length: number; change: "created" | "updated" }>();
+    .first<{
+      pack_id: string;
+      offset: number;
+      length: number;
+      body_offset: number;
+      size: number;
+      change: "created" | "updated";
+    }>();
   expect(row).not.toBeNull();
   const at = row as NonNullable<typeof row>;
   return (await readVersionBody(env, {
@@ -54,6 +61,8 @@ async function latestBody(storeHash: string, type: string, id: string) {
     packId: at.pack_id,
     offset: at.offset,
     length: at.length,
+    bodyOffset: at.body_offset,
+    size: at.size,
     change: at.change,
   })) as Record<string, unknown>;
 }

@@ -1,9 +1,9 @@
-import { inflateSync } from "fflate";
 import { newId } from "../lib/ids";
+import { type BodyPlace, bodiesFrom, deflateBodies } from "./body-deflate";
 import { chunks, packKey } from "./vault-writer";
 
 const DAY_MS = 86_400_000;
-/** A pack whose live entries fill less than this share of it is rewritten without the dead ones. */
+/** A pack with fewer than this share of its bodies alive is rewritten without the dead ones. */
 export const COMPACT_BELOW = 0.5;
 
 /**
@@ -61,11 +61,12 @@ export async function pruneVersions(
 }
 
 /**
- * Retention, step 2: gives back pack space no version uses any more. A pack with no live entry is
- * deleted from R2 (deletes are free); a pack less than half alive is compacted: its live entries
- * are copied into a new pack, the versions pointing at them are moved there in one D1 batch, then
- * the old pack is deleted. Entries are located by (offset, length), so a body shared by several
- * versions (content-addressed dedupe) moves once and all its versions follow.
+ * Retention, step 2: gives back pack space no version uses any more. A pack with no live body is
+ * deleted from R2 (deletes are free); a pack with fewer than half its bodies alive is compacted: its
+ * live bodies are compressed again into a new pack (in new frames, body-deflate.ts), the versions
+ * pointing at them are moved there in one D1 batch, then the old pack is deleted. A body is located by
+ * its (offset, length), so a body shared by several versions (content-addressed dedupe) moves once
+ * and all its versions follow.
  *
  * Must not run while versions are waiting to be flushed: they may point into a pack being
  * rewritten. The StoreJobs object runs it inside `blockConcurrencyWhile` after a flush.
@@ -75,14 +76,17 @@ export async function reclaimPacks(
   storeHash: string,
 ): Promise<{ deleted: number; compacted: number; bytesFreed: number }> {
   const out = { deleted: 0, compacted: 0, bytesFreed: 0 };
+  // Live = the bodies some version still points at (a shared body once), against the bodies the
+  // pack was written with: frames make a pack's bytes per body uneven, its body count is exact.
   const { results: packs } = await env.DB.prepare(
-    `select p.id, p.size, coalesce(l.live, 0) as live from packs p
-     left join (select pack_id, sum(length) as live from (select distinct pack_id, "offset", length from versions where store_hash = ?1)
-                group by pack_id) l on l.pack_id = p.id
+    `select p.id, p.size, p.entries, coalesce(l.live, 0) as live from packs p
+     left join (select pack_id, count(*) as live from (
+                  select distinct pack_id, "offset", length from versions where store_hash = ?1 and pack_id is not null
+                ) group by pack_id) l on l.pack_id = p.id
      where p.store_hash = ?1`,
   )
     .bind(storeHash)
-    .all<{ id: string; size: number; live: number }>();
+    .all<{ id: string; size: number; entries: number; live: number }>();
   for (const pack of packs) {
     if (pack.live === 0) {
       await env.VAULT.delete(packKey(storeHash, pack.id));
@@ -91,44 +95,56 @@ export async function reclaimPacks(
       out.bytesFreed += pack.size;
       continue;
     }
-    if (pack.live >= pack.size * COMPACT_BELOW) continue;
+    if (pack.live >= pack.entries * COMPACT_BELOW) continue;
     const obj = await env.VAULT.get(packKey(storeHash, pack.id));
     if (!obj) continue;
     const bytes = new Uint8Array(await obj.arrayBuffer());
-    const { results: entries } = await env.DB.prepare(
-      `select distinct "offset", length from versions where store_hash = ? and pack_id = ? order by "offset"`,
+    const { results: live } = await env.DB.prepare(
+      `select type, "offset", length, body_offset as bodyOffset, size from versions
+       where store_hash = ? and pack_id = ? group by "offset", length order by "offset", length`,
     )
       .bind(storeHash, pack.id)
-      .all<{ offset: number; length: number }>();
-    const newPackId = newId();
-    const fresh = new Uint8Array(entries.reduce((n, e) => n + e.length, 0));
-    const moves: [number, number][] = [];
+      .all<BodyPlace & { type: string }>();
+    // The live bodies are compressed again, in frames of one type each (a frame's dead bodies cannot
+    // be cut out of its stream). A damaged body throws here, before anything is rewritten.
+    const byType = new Map<string, (BodyPlace & { type: string })[]>();
+    for (const e of live) byType.set(e.type, [...(byType.get(e.type) ?? []), e]);
+    const parts: Uint8Array[] = [];
+    /** [old offset, old length, new offset, new length, new body offset] */
+    const moves: [number, number, number, number, number][] = [];
     let at = 0;
-    for (const e of entries) {
-      const slice = bytes.subarray(e.offset, e.offset + e.length);
-      inflateSync(slice); // a damaged entry stops the compaction before anything is rewritten
-      fresh.set(slice, at);
-      moves.push([e.offset, at]);
-      at += e.length;
+    for (const places of byType.values()) {
+      let frameAt = at;
+      deflateBodies(bodiesFrom(bytes, 0, places)).forEach((d, k) => {
+        if (d.first) frameAt = at;
+        parts.push(d.bytes);
+        at += d.bytes.byteLength;
+        moves.push([places[k].offset, places[k].length, frameAt, at - frameAt, d.bodyOffset]);
+      });
     }
+    const fresh = new Uint8Array(at);
+    at = 0;
+    for (const part of parts) {
+      fresh.set(part, at);
+      at += part.byteLength;
+    }
+    const newPackId = newId();
     await env.VAULT.put(packKey(storeHash, newPackId), fresh, {
-      customMetadata: { store: storeHash, entries: String(entries.length) },
+      customMetadata: { store: storeHash, entries: String(live.length) },
     });
+    const moved = (column: number) =>
+      `(select j.value->>'$[${column}]' from json_each(?4) j
+        where j.value->>'$[0]' = versions."offset" and j.value->>'$[1]' = versions.length)`;
     const statements = [
       env.DB.prepare(
         "insert into packs (id, store_hash, key, size, entries, created_at) values (?, ?, ?, ?, ?, ?)",
-      ).bind(
-        newPackId,
-        storeHash,
-        packKey(storeHash, newPackId),
-        fresh.byteLength,
-        entries.length,
-        Date.now(),
-      ),
+      ).bind(newPackId, storeHash, packKey(storeHash, newPackId), fresh.byteLength, live.length, Date.now()),
+      // SQLite evaluates every SET expression against the row as it was: all three match its old place.
       ...chunks(moves, 1000).map((chunk) =>
         env.DB.prepare(
-          `update versions set pack_id = ?3, "offset" = (select j.value->>'$[1]' from json_each(?4) j where j.value->>'$[0]' = versions."offset")
-           where store_hash = ?1 and pack_id = ?2 and "offset" in (select j.value->>'$[0]' from json_each(?4) j)`,
+          `update versions set pack_id = ?3, "offset" = ${moved(2)}, length = ${moved(3)}, body_offset = ${moved(4)}
+           where store_hash = ?1 and pack_id = ?2 and exists (select 1 from json_each(?4) j
+             where j.value->>'$[0]' = versions."offset" and j.value->>'$[1]' = versions.length)`,
         ).bind(storeHash, pack.id, newPackId, JSON.stringify(chunk)),
       ),
       env.DB.prepare("delete from packs where id = ?").bind(pack.id),

@@ -1,10 +1,13 @@
-import { inflateRawSync } from "node:zlib";
 import { contentTypes, getType } from "../bigcommerce/registry";
 import type { Version } from "../db/schema";
+import { inflateRange } from "./body-deflate";
 import { packKey } from "./vault-writer";
 
 /** What reading a body needs from a version row (D1 columns or the drizzle `Version`). */
-export type VersionLocation = Pick<Version, "storeHash" | "packId" | "offset" | "length" | "change">;
+export type VersionLocation = Pick<
+  Version,
+  "storeHash" | "packId" | "offset" | "length" | "bodyOffset" | "size" | "change"
+>;
 /** A version row as the readers select it to fetch bodies in bulk (`readBodies`). */
 export type LocatedVersion = VersionLocation & Pick<Version, "id" | "recordId">;
 
@@ -22,8 +25,10 @@ export async function readVersionBody<T = Record<string, unknown>>(
     range: { offset: version.offset, length: version.length },
   });
   if (!obj) throw new Error(`Pack ${version.packId} is missing from the vault`);
-  // workerd's native zlib (nodejs_compat) inflates the raw DEFLATE entry several times faster than fflate.
-  return JSON.parse(new TextDecoder().decode(inflateRawSync(await obj.arrayBuffer()))) as T;
+  // workerd's native zlib (nodejs_compat) inflates raw DEFLATE several times faster than fflate. The
+  // range ends with this body; the frame's earlier bodies come before it (body-deflate.ts).
+  const inflated = inflateRange(new Uint8Array(await obj.arrayBuffer()));
+  return JSON.parse(new TextDecoder().decode(inflated.subarray(version.bodyOffset))) as T;
 }
 
 type VersionRow = {
@@ -41,6 +46,7 @@ type VersionRow = {
   pack_id: string | null;
   offset: number | null;
   length: number | null;
+  body_offset: number;
 };
 
 export type StateVersion = VersionLocation & {
@@ -68,6 +74,7 @@ const toStateVersion = (r: VersionRow): StateVersion => ({
   packId: r.pack_id,
   offset: r.offset,
   length: r.length,
+  bodyOffset: r.body_offset,
 });
 
 /**
@@ -134,8 +141,10 @@ export async function itemStorage(db: D1Database, storeHash: string): Promise<Ty
       .bind(storeHash),
     db
       .prepare(
+        // A frame's ranges share their start and overlap: each frame counts once, through its farthest body.
         `select type, sum(length) as n from (
-           select distinct type, pack_id, "offset", length from versions where store_hash = ? and pack_id is not null
+           select type, pack_id, "offset", max(length) as length from versions
+           where store_hash = ? and pack_id is not null group by type, pack_id, "offset"
          ) group by type`,
       )
       .bind(storeHash),

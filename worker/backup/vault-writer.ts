@@ -1,5 +1,5 @@
 import { newId } from "../lib/ids";
-import { deflateBodies } from "./body-deflate";
+import { type DeflatedBody, deflateBodies } from "./body-deflate";
 import { canonicalJson } from "./canonical";
 
 /** A record as captured: `body` null means BigCommerce no longer has it (a deletion). */
@@ -35,11 +35,24 @@ type PendingEntry = {
   packId: string | null;
   offset: number | null;
   length: number | null;
+  /** Where the body starts in its range's inflated bytes (see body-deflate.ts: frames). */
+  bodyOffset: number;
+  /** D1 or the staged entries had a records row for it when it was prepared. */
+  known: boolean;
+  /** New bytes: this body's share of its frame (offset and length are set when the pack places it). */
   body: Uint8Array | null;
+  frame: Pick<DeflatedBody, "first" | "last"> | null;
 };
 
-/** An entry as staged in the object's SQLite: its index row, the body (if any) in its batch's blob. */
-type StagedEntry = Omit<PendingEntry, "body"> & { own: boolean };
+/**
+ * An entry as staged in the object's SQLite: its index row, the body (if any) in its batch's blob.
+ * Entries staged before frames carry no `bodyOffset` (0) and no `known` (true).
+ */
+type StagedEntry = Omit<PendingEntry, "body" | "frame" | "bodyOffset" | "known"> & {
+  own: boolean;
+  bodyOffset?: number;
+  known?: boolean;
+};
 
 /** Where the writer's own time goes (the ingest benchmark reads it; nothing else depends on it). */
 export type VaultProfile = {
@@ -88,8 +101,8 @@ const toHex = (digest: ArrayBuffer) => {
 /**
  * Writes versions into the vault for one store, from inside its Durable Object.
  *
- * New bodies are compressed (raw DEFLATE, per entry: the format `DecompressionStream("deflate-raw")`
- * reads, so a version is one R2 range read) and appended to the open pack, which lives in the
+ * New bodies are compressed (raw DEFLATE in frames of a page's bodies, body-deflate.ts: a version is
+ * still one R2 range read) and appended to the open pack, which lives in the
  * object's SQLite until it is flushed: so a job that saves its cursor in the same synchronous
  * transaction as `commit()` never loses or repeats a version when the object is evicted. A commit
  * stages its entries as one row (their index as JSON, their bodies as one blob), not a row per
@@ -105,7 +118,7 @@ export class VaultWriter {
     lastBatch: string | null;
     records: Map<string, { hash: string | null; deleted: boolean }>;
     openPack: string;
-    openHashes: Map<string, { offset: number; length: number }>;
+    openHashes: Map<string, { offset: number; length: number; bodyOffset: number }>;
   } | null = null;
   /** Per backup and type: see freshType(). `ok` null once the type outgrew FRESH_MAX_IDS. */
   private fresh = new Map<string, { type: string; ids: Set<string>; ok: Promise<boolean> | null }>();
@@ -213,9 +226,19 @@ export class VaultWriter {
         displayName: c.displayName,
         searchText: c.searchText,
         hash,
+        known: current.has(c.recordId),
+        frame: null,
       };
       if (body === null || hash === null) {
-        entries.push({ ...base, size: 0, packId: null, offset: null, length: null, body: null });
+        entries.push({
+          ...base,
+          size: 0,
+          packId: null,
+          offset: null,
+          length: null,
+          bodyOffset: 0,
+          body: null,
+        });
         result.deleted++;
         continue;
       }
@@ -224,15 +247,23 @@ export class VaultWriter {
         entries.push({ ...base, size: body.byteLength, ...loc, body: null });
       } else {
         toDeflate.push(entries.length);
-        entries.push({ ...base, size: body.byteLength, packId: null, offset: null, length: null, body });
+        entries.push({
+          ...base,
+          size: body.byteLength,
+          packId: null,
+          offset: null,
+          length: null,
+          bodyOffset: 0,
+          body,
+        });
       }
       result.versions++;
     }
     const compressed = deflateBodies(toDeflate.map((e) => entries[e].body as Uint8Array));
     toDeflate.forEach((e, k) => {
-      entries[e].body = compressed[k];
-      entries[e].length = compressed[k].byteLength;
-      result.bytes += compressed[k].byteLength;
+      const { bytes, first, last, bodyOffset } = compressed[k];
+      Object.assign(entries[e], { body: bytes, frame: { first, last }, bodyOffset });
+      result.bytes += bytes.byteLength;
     });
     p.newBodies += toDeflate.length;
     p.deflateMs += now() - t;
@@ -277,25 +308,32 @@ export class VaultWriter {
       cache.lastBatch = id;
       batch = { base: size, parts: [], bytes: 0, entries: [] };
     };
+    /** Where the frame being laid out starts in the pack: every range of the frame starts there. */
+    let frameBase = size;
     try {
-      for (const { body, ...e } of entries) {
+      for (const { body, frame, ...e } of entries) {
         cache.records.set(`${e.type}\u0000${e.recordId}`, { hash: e.hash, deleted: e.change === "deleted" });
         if (!body || !e.hash) {
           batch.entries.push({ ...e, own: false });
           continue;
         }
-        const dup = cache.openHashes.get(e.hash);
+        // Only a body alone in its frame may be left out: later bodies of a frame need the earlier ones' bytes.
+        const alone = !frame || (frame.first && frame.last);
+        const dup = alone ? cache.openHashes.get(e.hash) : undefined;
         if (dup) {
-          batch.entries.push({ ...e, packId, offset: dup.offset, length: dup.length, own: false });
+          batch.entries.push({ ...e, packId, ...dup, own: false });
           continue;
         }
+        if (!frame || frame.first) frameBase = size;
         if (batch.bytes + body.byteLength > BATCH_MAX_BYTES) writeBatch();
-        batch.entries.push({ ...e, packId, offset: size, length: body.byteLength, own: true });
+        const length = size + body.byteLength - frameBase;
+        batch.entries.push({ ...e, packId, offset: frameBase, length, own: true });
         batch.parts.push(body);
         batch.bytes += body.byteLength;
-        cache.openHashes.set(e.hash, { offset: size, length: body.byteLength });
+        cache.openHashes.set(e.hash, { offset: frameBase, length, bodyOffset: e.bodyOffset });
         size += body.byteLength;
-        if (size >= PACK_MAX_BYTES) {
+        // A pack closes between frames only: a frame's ranges all start at its first byte.
+        if (size >= PACK_MAX_BYTES && (!frame || frame.last)) {
           // Later entries go to a fresh pack; the full one is flushed by the next flush().
           writeBatch();
           packId = this.rotatePack();
@@ -411,14 +449,17 @@ export class VaultWriter {
       r.packId,
       r.offset,
       r.length,
+      r.bodyOffset ?? 0,
     ]);
-    // One records row per record: its latest entry, with how many versions this flush adds.
-    const latest = new Map<string, { r: StagedEntry; count: number }>();
+    // One records row per record: its latest entry, with how many versions this flush adds, and
+    // whether any of them found a records row (else the insert sets the name and search text).
+    const latest = new Map<string, { r: StagedEntry; count: number; known: boolean }>();
     for (const r of rows) {
       const key = `${r.type}\u0000${r.recordId}`;
-      latest.set(key, { r, count: (latest.get(key)?.count ?? 0) + 1 });
+      const was = latest.get(key);
+      latest.set(key, { r, count: (was?.count ?? 0) + 1, known: (was?.known ?? false) || (r.known ?? true) });
     }
-    const recordRows = [...latest.values()].map(({ r, count }) => [
+    const toRow = ({ r, count }: { r: StagedEntry; count: number }) => [
       r.type,
       r.recordId,
       r.displayName,
@@ -429,7 +470,9 @@ export class VaultWriter {
       r.change === "deleted" ? 1 : 0,
       r.change === "deleted" ? r.capturedAt : null,
       r.capturedAt,
-    ]);
+    ];
+    const recordRows = [...latest.values()].map(toRow);
+    const knownRows = [...latest.values()].filter((l) => l.known).map(toRow);
 
     const db = this.env.DB;
     const statements: D1PreparedStatement[] = [];
@@ -447,9 +490,9 @@ export class VaultWriter {
         db
           .prepare(
             `insert or ignore into versions (store_hash, type, record_id, backup_id, source, change, captured_at, display_name,
-               hash, size, pack_id, "offset", length)
+               hash, size, pack_id, "offset", length, body_offset)
              select ?1, j->>'$[0]', j->>'$[1]', j->>'$[2]', j->>'$[3]', j->>'$[4]', j->>'$[5]', j->>'$[6]', j->>'$[7]',
-               j->>'$[8]', j->>'$[9]', j->>'$[10]', j->>'$[11]'
+               j->>'$[8]', j->>'$[9]', j->>'$[10]', j->>'$[11]', j->>'$[12]'
              from (select value as j from json_each(?2))`,
           )
           .bind(storeHash, JSON.stringify(chunk)),
@@ -466,9 +509,14 @@ export class VaultWriter {
              where records.last_changed_at < excluded.last_changed_at`,
           )
           .bind(storeHash, JSON.stringify(chunk)),
-        // D1 bills an index entry for every indexed column an update sets, changed or not: the name and
-        // search columns (two indexes) are set apart, only on the rows whose name or search text changed.
-        // An upsert again, not UPDATE ... FROM json_each: SQLite would walk the store's records for each row.
+      );
+    }
+    // D1 bills an index entry for every indexed column an update sets, changed or not: the name and
+    // search columns (two indexes) are set apart, only on the rows whose name or search text changed,
+    // and only for records that had a row (a new record's insert above set them: a first backup skips this).
+    // An upsert again, not UPDATE ... FROM json_each: SQLite would walk the store's records for each row.
+    for (const chunk of chunks(knownRows, ROWS_PER_STATEMENT)) {
+      statements.push(
         db
           .prepare(
             `${UPSERT_RECORDS}
@@ -559,24 +607,36 @@ export class VaultWriter {
    * record's id, so two records never share content.
    */
   private async knownLocations(storeHash: string, type: string, pairs: [string, string][]) {
-    const out = new Map<string, { packId: string; offset: number; length: number }>();
+    const out = new Map<string, { packId: string; offset: number; length: number; bodyOffset: number }>();
     // Staged bodies of the open pack are found by hash at commit; earlier staged packs by their
     // entries, looked up before D1 for the same reason as in currentState().
-    const staged = new Map<string, { packId: string; offset: number; length: number }>();
+    const staged = new Map<string, { packId: string; offset: number; length: number; bodyOffset: number }>();
     for (const [recordId, hash] of pairs) {
       const loc = this.stagedLocation(type, recordId, hash);
       if (loc) staged.set(`${recordId}\u0000${hash}`, loc);
     }
     for (const chunk of chunks(pairs, 2000)) {
       const { results } = await this.env.DB.prepare(
-        `select record_id, hash, pack_id, "offset", length from versions
+        `select record_id, hash, pack_id, "offset", length, body_offset from versions
          where store_hash = ?1 and type = ?2 and record_id in (select value->>'$[0]' from json_each(?3))
            and hash in (select value->>'$[1]' from json_each(?3)) and pack_id is not null`,
       )
         .bind(storeHash, type, JSON.stringify(chunk))
-        .all<{ record_id: string; hash: string; pack_id: string; offset: number; length: number }>();
+        .all<{
+          record_id: string;
+          hash: string;
+          pack_id: string;
+          offset: number;
+          length: number;
+          body_offset: number;
+        }>();
       for (const r of results)
-        out.set(`${r.record_id}\u0000${r.hash}`, { packId: r.pack_id, offset: r.offset, length: r.length });
+        out.set(`${r.record_id}\u0000${r.hash}`, {
+          packId: r.pack_id,
+          offset: r.offset,
+          length: r.length,
+          bodyOffset: r.body_offset,
+        });
     }
     for (const [key, loc] of staged) if (!out.has(key)) out.set(key, loc);
     return out;
@@ -589,7 +649,12 @@ export class VaultWriter {
     for (const b of this.sql.exec("select pack_id, entries from staged where pack_id != ?", cache.openPack)) {
       for (const e of JSON.parse(String(b.entries)) as StagedEntry[]) {
         if (e.own && e.type === type && e.recordId === recordId && e.hash === hash)
-          return { packId: String(b.pack_id), offset: e.offset as number, length: e.length as number };
+          return {
+            packId: String(b.pack_id),
+            offset: e.offset as number,
+            length: e.length as number,
+            bodyOffset: e.bodyOffset ?? 0,
+          };
       }
     }
     return undefined;
@@ -603,12 +668,16 @@ export class VaultWriter {
     if (this.cache && this.cache.lastBatch === lastBatch && this.cache.openPack === openPack)
       return this.cache;
     const records = new Map<string, { hash: string | null; deleted: boolean }>();
-    const openHashes = new Map<string, { offset: number; length: number }>();
+    const openHashes = new Map<string, { offset: number; length: number; bodyOffset: number }>();
     for (const b of this.sql.exec("select pack_id, entries from staged order by seq")) {
       for (const e of JSON.parse(String(b.entries)) as StagedEntry[]) {
         records.set(`${e.type}\u0000${e.recordId}`, { hash: e.hash, deleted: e.change === "deleted" });
         if (e.own && e.hash && b.pack_id === openPack)
-          openHashes.set(e.hash, { offset: e.offset as number, length: e.length as number });
+          openHashes.set(e.hash, {
+            offset: e.offset as number,
+            length: e.length as number,
+            bodyOffset: e.bodyOffset ?? 0,
+          });
       }
     }
     this.cache = { lastBatch, records, openPack, openHashes };

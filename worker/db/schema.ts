@@ -163,6 +163,8 @@ export const versions = sqliteTable(
     packId: text("pack_id"),
     offset: integer("offset"),
     length: integer("length"),
+    /** Where the body starts in its range's inflated bytes: bodies are compressed in frames (body-deflate.ts). */
+    bodyOffset: integer("body_offset").notNull().default(0),
   },
   (t) => [
     // The only index: D1 bills every index entry as a written row and stores it. Its prefixes serve

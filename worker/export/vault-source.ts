@@ -1,4 +1,4 @@
-import { inflateRawSync } from "node:zlib";
+import { bodiesFrom } from "../backup/body-deflate";
 import { type StateVersion, stateAt } from "../backup/vault-read";
 import { packKey } from "../backup/vault-writer";
 import type { StagedRecord } from "./staging";
@@ -186,11 +186,19 @@ export async function readBodies(
     ahead = r + 1 < reads.length ? reads[r + 1]() : null;
     ahead?.bytes.catch(() => undefined);
     const bytes = await current.bytes;
-    for (const i of current.indexes) {
-      const at = offsetOf(i) - current.base;
-      const json = inflateRawSync(bytes.subarray(at, at + (versions[i].length as number)));
-      out[i] = { body: JSON.parse(decoder.decode(json)), json };
-    }
+    const jsons = bodiesFrom(
+      bytes,
+      current.base,
+      current.indexes.map((i) => ({
+        offset: offsetOf(i),
+        length: versions[i].length as number,
+        bodyOffset: versions[i].bodyOffset,
+        size: versions[i].size,
+      })),
+    );
+    current.indexes.forEach((i, k) => {
+      out[i] = { body: JSON.parse(decoder.decode(jsons[k])), json: jsons[k] };
+    });
   }
   return out;
 }

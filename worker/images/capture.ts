@@ -24,6 +24,8 @@ type PendingRecord = {
   pack_id: string | null;
   offset: number | null;
   length: number | null;
+  body_offset: number;
+  size: number;
   change: "created" | "updated" | "deleted";
 };
 
@@ -58,7 +60,7 @@ export async function captureImagesStep<S extends { types: string[] }>(
     // Versions this run captured may still be in the open pack: the D1 index must have them.
     await ctx.vault.flush();
     const { results } = await ctx.env.DB.prepare(
-      `select r.type, r.record_id, r.current_hash as hash, v.id, v.store_hash, v.pack_id, v."offset", v.length, v.change
+      `select r.type, r.record_id, r.current_hash as hash, v.id, v.store_hash, v.pack_id, v."offset", v.length, v.body_offset, v.size, v.change
        from records r
        join versions v on v.store_hash = r.store_hash and v.type = r.type and v.record_id = r.record_id and v.hash = r.current_hash
        where r.store_hash = ?1 and r.type in (select value from json_each(?2)) and r.deleted = 0
@@ -123,6 +125,8 @@ async function linkImages(
       packId: r.pack_id,
       offset: r.offset,
       length: r.length,
+      bodyOffset: r.body_offset,
+      size: r.size,
       change: r.change,
     })),
   );

@@ -153,7 +153,8 @@ export async function liveSample(
   const { results } = await db
     .prepare(
       `${pairsSql(true)}
-       select v.id, v.store_hash as storeHash, v.record_id as recordId, v.change, v.pack_id as packId, v."offset", v.length
+       select v.id, v.store_hash as storeHash, v.record_id as recordId, v.change, v.pack_id as packId, v."offset", v.length,
+         v.body_offset as bodyOffset, v.size
        from versions v where v.id in (
          select latest_id from (
            select latest_id, row_number() over (order by record_id) as rn, count(*) over () as n

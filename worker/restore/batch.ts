@@ -156,7 +156,7 @@ export async function planItems(ctx: RestoreContext, targets: RestoreTarget[]): 
   const versionIds = targets.map((t) => t.versionId).filter((v): v is number => v !== null);
   const { results: rows } = await ctx.env.DB.prepare(
     `select id, store_hash as storeHash, record_id as recordId, change, pack_id as packId, "offset", length,
-            captured_at as capturedAt, display_name as displayName
+            body_offset as bodyOffset, size, captured_at as capturedAt, display_name as displayName
      from versions where store_hash = ? and type = ? and id in (select value from json_each(?))`,
   )
     .bind(ctx.storeHash, type.key, JSON.stringify(versionIds))

@@ -272,7 +272,8 @@ async function relinkedEarlier(
   if (candidates.length === 0) return [];
   const type = getType(candidates[0].type);
   const { results } = await ctx.env.DB.prepare(
-    `select id, store_hash as storeHash, record_id as recordId, change, pack_id as packId, "offset", length from (
+    `select id, store_hash as storeHash, record_id as recordId, change, pack_id as packId, "offset", length,
+            body_offset as bodyOffset, size from (
        select *, row_number() over (partition by record_id order by captured_at desc, id desc) as rn
        from versions where store_hash = ? and type = ? and record_id in (select value from json_each(?))
      ) where rn = 1`,

@@ -87,6 +87,8 @@ type VersionRow = Pick<
   | "packId"
   | "offset"
   | "length"
+  | "bodyOffset"
+  | "size"
   | "capturedAt"
   | "displayName"
 >;
@@ -94,7 +96,7 @@ type VersionRow = Pick<
 async function loadVersion(ctx: RestoreContext, t: RestoreTarget): Promise<VersionRow> {
   const row = await ctx.env.DB.prepare(
     `select id, store_hash as storeHash, type, record_id as recordId, change, pack_id as packId, "offset", length,
-            captured_at as capturedAt, display_name as displayName
+            body_offset as bodyOffset, size, captured_at as capturedAt, display_name as displayName
      from versions where id = ? and store_hash = ? and type = ? and record_id = ?`,
   )
     .bind(t.versionId, ctx.storeHash, t.type, t.recordId)

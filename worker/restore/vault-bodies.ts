@@ -1,4 +1,4 @@
-import { inflateSync } from "fflate";
+import { bodiesFrom } from "../backup/body-deflate";
 import { readVersionBody, type VersionLocation } from "../backup/vault-read";
 import { packKey } from "../backup/vault-writer";
 
@@ -30,10 +30,18 @@ export async function readBodies<V extends VersionLocation & { id: number }>(
     const obj = await env.VAULT.get(packKey(list[0].storeHash, packId));
     if (!obj) throw new Error(`Pack ${packId} is missing from the vault`);
     const pack = new Uint8Array(await obj.arrayBuffer());
-    for (const v of list) {
-      const slice = pack.subarray(v.offset as number, (v.offset as number) + (v.length as number));
-      out.set(v.id, JSON.parse(new TextDecoder().decode(inflateSync(slice))));
-    }
+    const bodies = bodiesFrom(
+      pack,
+      0,
+      list.map((v) => ({
+        offset: v.offset as number,
+        length: v.length as number,
+        bodyOffset: v.bodyOffset,
+        size: v.size,
+      })),
+    );
+    const decoder = new TextDecoder();
+    for (const [i, v] of list.entries()) out.set(v.id, JSON.parse(decoder.decode(bodies[i])));
   }
   return out;
 }

@@ -308,7 +308,7 @@ export const vaultRoutes = apiRouter()
       const type = pathType(key);
       const storeHash = c.get("session").storeHash;
       const v = await c.env.DB.prepare(
-        `select id, store_hash, captured_at, change, source, backup_id, display_name, size, pack_id, "offset", length
+        `select id, store_hash, captured_at, change, source, backup_id, display_name, size, pack_id, "offset", length, body_offset
          from versions where id = ? and store_hash = ? and type = ? and record_id = ?`,
       )
         .bind(versionId, storeHash, type.key, id)
@@ -324,6 +324,7 @@ export const vaultRoutes = apiRouter()
           pack_id: string | null;
           offset: number | null;
           length: number | null;
+          body_offset: number;
         }>();
       if (!v) throw notFound("This version is not in your store's vault.");
       const body = await readVersionBody(c.env, {
@@ -331,6 +332,8 @@ export const vaultRoutes = apiRouter()
         packId: v.pack_id,
         offset: v.offset,
         length: v.length,
+        bodyOffset: v.body_offset,
+        size: v.size,
         change: v.change,
       });
       return c.json(

@@ -1,0 +1,1 @@
+ALTER TABLE `versions` ADD `body_offset` integer DEFAULT 0 NOT NULL;
