@@ -71,6 +71,78 @@ describe("canonical JSON (the bytes every content hash is taken of)", () => {
     for (let i = 0; i < 12_000; i++) same({ [`x${i}`]: i, [`w${i % 7}`]: [i], a: { [`k${i}`]: 1, b: 2 } });
   });
 
+  it("gives the same bytes when one key list repeats, nests, throws, or calls back in", () => {
+    // Outputs are kept per key list from one call to the next: nothing of one record may show in the next.
+    same({ a: 1, b: { x: 1, y: 2 }, c: "c" });
+    same({ a: undefined, b: { x: undefined, y: 2 }, c: () => 1 });
+    same({ a: [1, 2], b: null, c: { x: [{ x: 1, y: undefined }], y: 0 } });
+    // The same list inside itself, many times in one record (more than are kept), shared objects.
+    const nested = { b: { b: { b: { b: 1, a: 2 }, a: [{ b: 3, a: 4 }] }, a: 5 }, a: 6 };
+    same(nested);
+    same({ b: nested, a: [nested, nested.b, nested] });
+    same(Array.from({ length: 300 }, (_, i) => ({ z: i, y: { z: i, y: [i] } })));
+    // Many key lists with the same first key (more than are kept for one key) in one record.
+    same(
+      Array.from({ length: 200 }, (_, i) => ({ id: i, [`f${i % 50}`]: i, [`g${i % 3}`]: { id: i, v: i } })),
+    );
+    // A BigInt throws, as before; the next call is unharmed.
+    expect(() => canonicalJson({ b: { b: 1, a: 2n }, a: 1 })).toThrow(TypeError);
+    same({ b: { b: 1, a: 2 }, a: 1 });
+    // A getter that calls back in while the outer call has outputs of the same key lists in use.
+    let inner = "";
+    const calling = {
+      x: { b: 1, a: 2 },
+      y: {
+        b: 1,
+        get a() {
+          inner = canonicalJson({ b: { b: 2, a: 1 }, a: 3 });
+          return { b: 7, a: 8 };
+        },
+      },
+      z: { b: 5, a: 6 },
+    };
+    same(calling);
+    expect(inner).toBe(reference({ b: { b: 2, a: 1 }, a: 3 }));
+    // A getter that deletes a later key: read key by key, as before.
+    const deleting: Record<string, unknown> = {
+      c: 3,
+      get b() {
+        delete deleting.a;
+        return 2;
+      },
+      a: 1,
+    };
+    expect(canonicalJson(deleting)).toBe('{"b":2,"c":3}');
+    // toJSON: on a value (called, as before), on an array (the old copy had none), on a prototype.
+    const arrayWithToJson = Object.assign([1, "2", [3]], { toJSON: () => "own" });
+    class Items extends Array {
+      toJSON() {
+        return "inherited";
+      }
+    }
+    const items = Items.from([{ b: 1, a: 2 }]);
+    class Money {
+      amount = 1;
+      currency = "EUR";
+      toJSON() {
+        return "1 EUR";
+      }
+    }
+    const bare = Object.assign(Object.create(null), { b: 1, a: { d: 1, c: 2 } });
+    for (const c of [
+      { b: { toJSON: () => ({ y: 1, x: 2 }) }, a: 1 },
+      arrayWithToJson,
+      items,
+      new Money(),
+      bare,
+    ])
+      same(c);
+    // "__proto__" as an own key (JSON.parse makes one) at several levels, with children in every order.
+    same(
+      JSON.parse('{"z":{"__proto__":{"b":1,"a":2},"y":[{"__proto__":null,"b":1,"a":1}]},"__proto__":[1]}'),
+    );
+  });
+
   it("gives the same bytes as before for every record of every type of the demo store", async () => {
     const { storeHash, token } = await installTestStore("demo", { seed: 7 });
     const client = new BigCommerceClient({ baseUrl: env.BC_API_URL, storeHash, token });
