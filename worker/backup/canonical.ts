@@ -59,7 +59,13 @@ function sortKeys(value: object): unknown {
   if (shape.used < shape.kept.length) out = shape.kept[shape.used];
   else {
     out = { ...shape.template };
-    if (shape.kept.length < KEPT_PER_SHAPE) shape.kept.push(out);
+    // A kept output holds on to the last values written in it until the next: only lists seen
+    // before (a type's repeated ones, not lists keyed by data) keep any, and never many in all.
+    if (shape.seen && shape.kept.length < KEPT_PER_SHAPE && keptCount < MAX_KEPT) {
+      shape.kept.push(out);
+      keptCount++;
+    }
+    shape.seen = true;
   }
   if (shape.used++ === 0) lent.push(shape);
   for (let i = 0; i < values.length; i++) {
@@ -92,6 +98,7 @@ type Shape = {
   /** Outputs kept from one call to the next; the first `used` of them are in use in this call. */
   kept: Record<string, unknown>[];
   used: number;
+  seen: boolean;
   /**
    * "__proto__" set on a plain object changes its prototype instead of adding a key: the first
    * implementation never wrote it out, and a kept output must never have its prototype changed.
@@ -101,10 +108,12 @@ type Shape = {
 /** Shapes by their first key (a string whose hash V8 keeps), then compared key by key. */
 const shapes = new Map<string, Shape[]>();
 let shapeCount = 0;
+let keptCount = 0;
 const MAX_SHAPES = 5000;
 const SHAPES_PER_FIRST_KEY = 32;
 /** A record with thousands of alike objects (an array of line items) keeps this many; the rest are fresh copies. */
 const KEPT_PER_SHAPE = 64;
+const MAX_KEPT = 2000;
 
 function shapeOf(keys: string[]): Shape {
   const n = keys.length;
@@ -122,6 +131,7 @@ function shapeOf(keys: string[]): Shape {
     if (shapeCount >= MAX_SHAPES) {
       shapes.clear();
       shapeCount = 0;
+      keptCount = 0;
     }
     same = [];
     shapes.set(keys[0], same);
@@ -129,13 +139,15 @@ function shapeOf(keys: string[]): Shape {
   const sorted = [...keys].sort().filter((k) => k !== "__proto__");
   // JSON.parse builds objects in V8's fast layout (and orders integer-like keys first, as assignment does).
   const template = JSON.parse(`{${sorted.map((k) => `${JSON.stringify(k)}:null`).join(",")}}`);
-  const shape: Shape = { keys, template, kept: [], used: 0, plainOnly: sorted.length !== n };
+  const shape: Shape = { keys, template, kept: [], used: 0, seen: false, plainOnly: sorted.length !== n };
   if (same.length < SHAPES_PER_FIRST_KEY) {
     same.push(shape);
     shapeCount++;
   } else {
     // A busy first key ("id") with more lists than kept: the newest replaces one at random.
-    same[(Math.random() * same.length) | 0] = shape;
+    const at = (Math.random() * same.length) | 0;
+    keptCount -= same[at].kept.length;
+    same[at] = shape;
   }
   return shape;
 }
