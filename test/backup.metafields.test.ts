@@ -77,6 +77,19 @@ const aDayLater = (storeHash: string) =>
     .bind(6 * 60_000, storeHash)
     .run();
 
+/** Records a run read, per type (a full listing reads them all). */
+const recordsRead = (run: { status: { progress: { types: Record<string, { done: number }> } } }) =>
+  Object.fromEntries(TYPES.map((t) => [t, run.status.progress.types[t]?.done ?? 0]));
+
+const liveCount = async (storeHash: string, type: string) =>
+  (
+    await env.DB.prepare(
+      "select count(*) as n from records where store_hash = ? and type = ? and deleted = 0",
+    )
+      .bind(storeHash, type)
+      .first<{ n: number }>()
+  )?.n ?? 0;
+
 /** The dated metafield lists a daily run reads (store-wide, filtered by modification date). */
 const scans = (requests: Record<string, number>) =>
   Object.fromEntries(
@@ -159,16 +172,67 @@ describe("metafield-only changes on a store without automatic sync", () => {
     expect(Object.values(scans(run.requests)).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(4);
   });
 
-  it("a quiet day costs one call per dated metafield list and stores nothing", async () => {
+  it("a quiet day costs two calls per dated metafield list (its count, its changes) and stores nothing", async () => {
     await aDayLater(storeHash);
     const run = await scheduledRun(storeHash);
     expect(await versionsOf(storeHash, run.backupId)).toEqual([]);
     expect(scans(run.requests)).toEqual({
-      "GET /v3/catalog/products/metafields": 1,
-      "GET /v3/catalog/variants/metafields": 1,
-      "GET /v3/customers/metafields": 1,
-      "GET /v3/orders/metafields": 1,
+      "GET /v3/catalog/products/metafields": 2,
+      "GET /v3/catalog/variants/metafields": 2,
+      "GET /v3/customers/metafields": 2,
+      "GET /v3/orders/metafields": 2,
     });
+    // No list in full: the counts said nothing was deleted, so no record was read.
+    expect(recordsRead(run)).toEqual({ products: 0, customers: 0, orders: 0 });
+  });
+
+  it("a metafield deleted since the last run: the next daily run stores its record without it", async () => {
+    const find = async (path: string, value: string) =>
+      (await storeCall<{ data: (Metafield & { id: number })[] }>(token, storeHash, "GET", path)).data.find(
+        (m) => m.value === value,
+      )?.id;
+    const remove = async (path: string) => {
+      const res = await fetch(`${SANDBOX_URL}/stores/${storeHash}${path}`, {
+        method: "DELETE",
+        headers: { "x-auth-token": token, accept: "application/json" },
+      });
+      expect(res.status, `DELETE ${path}`).toBe(204);
+    };
+    const customerPath = `/v3/customers/${customerId}/metafields`;
+    const variantId = other.variants[0].id;
+    const variantPath = `/v3/catalog/products/${other.id}/variants/${variantId}/metafields`;
+    const customerMf = await find(customerPath, "customer-C");
+    const variantMf = await find(variantPath, "variant-B");
+    expect(customerMf && variantMf).toBeTruthy();
+    // BigCommerce sends no hook for either, and neither moves a modification date.
+    await remove(`${customerPath}/${customerMf}`);
+    await remove(`${variantPath}/${variantMf}`);
+
+    await aDayLater(storeHash);
+    const run = await scheduledRun(storeHash);
+    expect(await versionsOf(storeHash, run.backupId)).toEqual([
+      `customers:${customerId}`,
+      `products:${other.id}`,
+    ]);
+    const values = (body: Record<string, unknown>) =>
+      ((body.metafields as Metafield[] | undefined) ?? []).map((m) => m.value);
+    expect(values(await latestBody(storeHash, "customers", String(customerId)))).not.toContain("customer-C");
+    const variants = (await latestBody(storeHash, "products", String(other.id))).variants as Record<
+      string,
+      unknown
+    >[];
+    expect(values(variants.find((v) => v.id === variantId) ?? {})).not.toContain("variant-B");
+    // Found by the counts; those two types were then listed in full (every record read), orders were not.
+    const read = recordsRead(run);
+    expect(read.customers).toBe(await liveCount(storeHash, "customers"));
+    expect(read.products).toBe(await liveCount(storeHash, "products"));
+    expect(read.orders).toBe(0);
+
+    // The day after, the counts agree again: nothing is listed in full.
+    await aDayLater(storeHash);
+    const quiet = await scheduledRun(storeHash);
+    expect(await versionsOf(storeHash, quiet.backupId)).toEqual([]);
+    expect(recordsRead(quiet)).toEqual({ products: 0, customers: 0, orders: 0 });
   });
 
   it("with automatic sync and healthy metafield hooks, products' and orders' lists are left to the hooks", async () => {
@@ -179,10 +243,10 @@ describe("metafield-only changes on a store without automatic sync", () => {
     });
     await aDayLater(storeHash);
     const run = await scheduledRun(storeHash);
-    // Variants and customers have no metafield hooks at BigCommerce: still listed.
+    // Variants and customers have no metafield hooks at BigCommerce: still counted and listed.
     expect(scans(run.requests)).toEqual({
-      "GET /v3/catalog/variants/metafields": 1,
-      "GET /v3/customers/metafields": 1,
+      "GET /v3/catalog/variants/metafields": 2,
+      "GET /v3/customers/metafields": 2,
     });
   });
 });

@@ -76,6 +76,8 @@ export interface ResourceDef {
   customFilters?: Record<string, (rec: Rec, value: string, ctx: Ctx) => boolean>;
   /** Fields accepted by `sort=` (with `direction=asc|desc`). */
   sortable?: string[];
+  /** What `direction=asc|desc` orders by when no `sort=` is given (lists whose only order is by id). */
+  directionSort?: string;
   /** Fields indexed for fast lookups (the parent field is indexed automatically). */
   indexes?: string[];
   /** `include=` names and how to compute them; `include` holds every name requested. */
@@ -708,8 +710,8 @@ function filterAndSort(def: ResourceDef, ctx: Ctx, t: Table, preds: Pred[]): Rec
     for (const r of rows) if ((!visible || visible(r, ctx)) && matchesAll(preds, r)) kept.push(r);
     rows = kept;
   }
-  const sort = ctx.query.get("sort");
-  if (sort && def.sortable?.includes(sort)) {
+  const sort = ctx.query.get("sort") ?? (ctx.query.has("direction") ? (def.directionSort ?? null) : null);
+  if (sort && (def.sortable?.includes(sort) || sort === def.directionSort)) {
     const dir = ctx.query.get("direction") === "desc" ? -1 : 1;
     const order = (a: Rec, b: Rec) => {
       const x = a[sort];

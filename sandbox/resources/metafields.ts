@@ -85,6 +85,8 @@ export function metafieldResources(spec: MetafieldSpec): {
     required: ["namespace", "key", "value", "permission_set"],
     enums: { permission_set: ["app_only", "read", "write", "read_and_sf_access", "write_and_sf_access"] },
     filters: ["key", "namespace", "resource_id"],
+    // BigCommerce's metafield lists take `direction` (asc|desc) and no `sort`: they are ordered by id.
+    directionSort: "id",
     indexes: ["resource_id"],
     dates: { created: "date_created", modified: "date_modified" },
     visible: canSee,

@@ -271,6 +271,11 @@ describe("sandbox catalog: brands, categories, trees, metafields", () => {
     const next = await api("GET", `/v3/catalog/products/metafields?limit=1&after=${cursor}`);
     expect(next.body.data[0].id).toBeGreaterThan(first.body.data[0].id);
     expect(next.body.meta.cursor_pagination).toMatchObject({ count: 1, per_page: 1 });
+    // `direction=desc` (no `sort` on metafield lists): the newest first, with the list's total.
+    const all = (await api("GET", "/v3/catalog/products/metafields?limit=250")).body;
+    const newest = await api("GET", "/v3/catalog/products/metafields?limit=1&direction=desc");
+    expect(newest.body.data[0].id).toBe(Math.max(...all.data.map((m: { id: number }) => m.id)));
+    expect(newest.body.meta.pagination.total).toBe(all.meta.pagination.total);
   });
 });
 

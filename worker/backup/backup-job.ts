@@ -20,7 +20,12 @@ import { captureImagesStep } from "../images/capture";
 import type { JobContext, JobKind, JobProgress, TypeProgress } from "../jobs/job-kinds";
 import { newId } from "../lib/ids";
 import { deletedCapture, toCaptured } from "./capture";
-import { type ChildChangesCursor, childChangesStep, listsChildChanges } from "./child-changes";
+import {
+  type ChildChangesCursor,
+  childChangesStep,
+  listsChildChanges,
+  writeChildCount,
+} from "./child-changes";
 import { storeThemeFiles } from "./theme-files";
 import { hooksCoverSince, registerWebhooks } from "./webhooks";
 
@@ -356,6 +361,12 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
       return {
         state: { ...state, prefetch: nextAt, prefetched, progress },
         commit: () => {
+          // The whole list's count as of its last page: the baseline the next runs' deletion check
+          // starts from (child-changes.ts).
+          if (child.changedSince && page && !page.next && page.total !== null) {
+            const maxId = page.items.reduce((n, item) => Math.max(n, Number(item.id) || 0), 0);
+            writeChildCount(ctx.sql, type, child, { total: page.total, maxId });
+          }
           for (const item of page?.items ?? []) {
             ctx.sql.exec(
               "insert or replace into backup_children (job_id, type, child, resource_id, item_id, body) values (?, ?, ?, ?, ?, ?)",

@@ -24,7 +24,52 @@ export type ChildChangesCursor = {
   /** Ids of records to read again, and of nested items (variants) still to trace to their record. */
   ids: string[];
   nested: string[];
+  /** Scan, this child: its count now, the one the last run left, and how many of the dated items are new since. */
+  count?: ChildCount;
+  base?: ChildCount | null;
+  created?: number;
+  /** Some child lost items since the last run: the type is listed in full instead (see countDeletions). */
+  full?: boolean;
 };
+
+/**
+ * How many items a store-wide child list holds, and its highest id, read at one moment (one call:
+ * `limit=1&direction=desc`). Items are numbered in creation order, so between two counts the items
+ * created are exactly those with an id above the first count's highest, and all of them are in the
+ * dated list (created after the last run began, so modified since): last count + created since −
+ * count now = items deleted since. A deleted metafield is in no dated list (BigCommerce has no
+ * metafield deletion hooks for customers and variants, and a store without automatic sync gets none):
+ * when any were deleted, the type is listed in full this run, which re-reads every record and stores
+ * the ones that changed. Items created and deleted between two counts change nothing to count.
+ */
+export type ChildCount = { total: number; maxId: number };
+
+const countKey = (type: ContentType, child: ChildSpec) => `${type.key}.${child.key}`;
+
+function ensureCounts(sql: SqlStorage) {
+  sql.exec(
+    "create table if not exists child_counts (child text primary key, total integer not null, max_id integer not null)",
+  );
+}
+
+export function readChildCount(sql: SqlStorage, type: ContentType, child: ChildSpec): ChildCount | null {
+  ensureCounts(sql);
+  const row = sql
+    .exec("select total, max_id from child_counts where child = ?", countKey(type, child))
+    .toArray()[0];
+  return row ? { total: Number(row.total), maxId: Number(row.max_id) } : null;
+}
+
+/** Called inside the step's transaction: the count moves with the job's cursor. */
+export function writeChildCount(sql: SqlStorage, type: ContentType, child: ChildSpec, count: ChildCount) {
+  ensureCounts(sql);
+  sql.exec(
+    "insert into child_counts (child, total, max_id) values (?, ?, ?) on conflict (child) do update set total = excluded.total, max_id = excluded.max_id",
+    countKey(type, child),
+    count.total,
+    count.maxId,
+  );
+}
 
 type DatedChild = Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }> & {
   changedSince: ChildChanges;
@@ -50,6 +95,25 @@ const hasMore = (body: V3List | null, got: number, limit: number) => {
   const p = body?.meta?.pagination;
   return p ? p.current_page < p.total_pages : got >= limit;
 };
+
+/**
+ * The rest of this run lists the type in full, as the weekly listing does: store-wide children
+ * read once, every page, then the sweep. Records whose content did not change store nothing.
+ */
+function listInFull(state: BackupState, type: ContentType): BackupState {
+  const storeWide = (type.children ?? []).some(
+    (c) => c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids",
+  );
+  return {
+    ...state,
+    since: { ...state.since, [type.key]: null },
+    phase: storeWide ? "prefetch" : "list",
+    prefetch: storeWide ? { child: 0, page: 1 } : undefined,
+    prefetched: [],
+    cursor: null,
+    childChanges: undefined,
+  };
+}
 
 export async function childChangesStep(
   ctx: JobContext,
@@ -80,15 +144,46 @@ export async function childChangesStep(
   if (cur.stage === "scan") {
     const child = children[cur.child];
     if (!child) {
+      if (cur.full) return { state: listInFull(state, type) };
       const stage = cur.nested.length ? "map" : "read";
       return { state: { ...state, childChanges: { ...cur, stage, at: 0 } } };
     }
-    const nextChild = { ...cur, child: cur.child + 1, page: 1 };
+    const nextChild = {
+      ...cur,
+      child: cur.child + 1,
+      page: 1,
+      count: undefined,
+      base: undefined,
+      created: undefined,
+    };
     // On a store with automatic sync, healthy hooks announced these changes already (this run
     // trusted hooks for some type only if the check at its start succeeded).
     const hooksTrusted = Object.keys(state.byWebhook ?? {}).length > 0;
     if (hooksTrusted && hooksCoverSince(ctx.sql, child.changedSince.hooks, since)) {
       return { state: { ...state, childChanges: nextChild } };
+    }
+    if (cur.count === undefined) {
+      // The count comes before the dated list: an item created in between is then counted as
+      // created but not in the count, which can only make the check list the type for nothing.
+      let counted: V3List | null;
+      try {
+        ({ body: counted } = await client.request<V3List>("GET", "v3", child.path, {
+          query: { limit: 1, direction: "desc", include_fields: "resource_id" },
+        }));
+      } catch (err) {
+        if (!isUnavailable(err)) throw err;
+        return { state: withCalls({ ...state, childChanges: nextChild }) };
+      }
+      const count = {
+        total: Number(counted?.meta?.pagination?.total ?? 0),
+        maxId: Number(counted?.data?.[0]?.id ?? 0),
+      };
+      return {
+        state: withCalls({
+          ...state,
+          childChanges: { ...cur, count, base: readChildCount(ctx.sql, type, child), created: 0 },
+        }),
+      };
     }
     let body: V3List | null;
     try {
@@ -105,15 +200,35 @@ export async function childChangesStep(
       if (!isUnavailable(err)) throw err;
       return { state: withCalls({ ...state, childChanges: nextChild }) };
     }
-    const found = (body?.data ?? []).map((m) => String(m.resource_id));
+    const rows = body?.data ?? [];
+    const found = rows.map((m) => String(m.resource_id));
     const into = child.fetch === "by_nested_ids" ? "nested" : "ids";
-    const merged = { ...cur, [into]: [...new Set([...cur[into], ...found])] };
-    const more = hasMore(body, found.length, child.pageSize);
+    const { count, base } = cur;
+    const created =
+      (cur.created ?? 0) +
+      (base && count
+        ? rows.filter((m) => Number(m.id) > base.maxId && Number(m.id) <= count.maxId).length
+        : 0);
+    const merged = { ...cur, [into]: [...new Set([...cur[into], ...found])], created };
+    if (hasMore(body, found.length, child.pageSize)) {
+      return { state: withCalls({ ...state, childChanges: { ...merged, page: cur.page + 1 } }) };
+    }
+    // The child is scanned: were any of its items deleted since the last run's count?
+    const deleted = base && count ? base.total + created - count.total : 0;
     return {
       state: withCalls({
         ...state,
-        childChanges: more ? { ...merged, page: cur.page + 1 } : { ...merged, child: cur.child + 1, page: 1 },
+        childChanges: {
+          ...merged,
+          child: cur.child + 1,
+          page: 1,
+          count: undefined,
+          base: undefined,
+          created: undefined,
+          full: cur.full || deleted > 0,
+        },
       }),
+      commit: count ? () => writeChildCount(ctx.sql, type, child, count) : undefined,
     };
   }
 

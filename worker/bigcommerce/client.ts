@@ -417,7 +417,7 @@ export class BigCommerceClient {
     type: ContentType,
     child: Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }>,
     page: number,
-  ): Promise<{ items: ApiRecord[]; next: number | null } | null> {
+  ): Promise<{ items: ApiRecord[]; next: number | null; total: number | null } | null> {
     if (this.unavailable.has(`${type.key}.${child.key}`)) return null;
     try {
       const { body } = await this.request<V3List>("GET", "v3", child.path, {
@@ -426,7 +426,7 @@ export class BigCommerceClient {
       const items = body?.data ?? [];
       const p = body?.meta?.pagination;
       const more = p ? p.current_page < p.total_pages : items.length >= child.pageSize;
-      return { items, next: more ? page + 1 : null };
+      return { items, next: more ? page + 1 : null, total: p?.total ?? null };
     } catch (err) {
       if (!isUnavailable(err)) throw err;
       this.unavailable.add(`${type.key}.${child.key}`);
