@@ -53,6 +53,12 @@ export type ClientOptions = {
 type Query = Record<string, string | number | undefined>;
 
 /**
+ * Per-record child calls (complex rules) in flight at once. BigCommerce documents no concurrency cap
+ * for these GETs (the caps it documents, 1–50, are on batch writes and a few other endpoints).
+ */
+const PER_RECORD_IN_FLIGHT = 4;
+
+/**
  * Typed access to one store's v2 and v3 REST API. Every call goes through the store's pacer,
  * retries 5xx and network errors with bounded exponential back-off, and sleeps out 429s.
  */
@@ -375,18 +381,24 @@ export class BigCommerceClient {
       }
       return;
     }
-    for (const r of records) {
-      if (child.fetch !== "per_record" || (child.when && !child.when(r))) continue;
-      const { body } = await this.request<V3List>(
-        "GET",
-        type.api,
-        child.path.replace("{id}", encodeURIComponent(idOf(r))),
-        {
-          allow404: true,
-        },
-      );
-      r[child.into] = sortById(body?.data ?? []);
-    }
+    if (child.fetch !== "per_record") return;
+    // One call per record, a few in flight at once: the pacer still spaces them to the quota, and an
+    // unlimited (or Pro) quota is no longer spent waiting on one round trip at a time.
+    const wanted = records.filter((r) => !child.when || child.when(r));
+    let next = 0;
+    const worker = async () => {
+      while (next < wanted.length) {
+        const r = wanted[next++];
+        const { body } = await this.request<V3List>(
+          "GET",
+          type.api,
+          child.path.replace("{id}", encodeURIComponent(idOf(r))),
+          { allow404: true },
+        );
+        r[child.into] = sortById(body?.data ?? []);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PER_RECORD_IN_FLIGHT, wanted.length) }, worker));
   }
 
   /** A store-wide child list filtered by `resource_id:in`, every page, grouped by resource id. */
