@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { installTestStore, jobsOf, sandboxAdmin, waitForJob } from "./support/stores";
 import { SANDBOX_URL } from "./support/test-env";
 
-type Stats = { requests: Record<string, number> };
+type Stats = { requests: Record<string, number>; peak_concurrency: number };
 
 // A backup reads the next listing page while the vault stores the current one: the store must still
 // serve each page once, and the calls the merchant sees in the progress must be the calls made.
@@ -30,13 +30,18 @@ it("reads every page of a multi-page listing once and reports exactly the calls 
   expect(Math.ceil(total / 250)).toBe(3);
 
   await sandboxAdmin(`/stores/${storeHash}/stats`, { method: "DELETE" });
+  await sandboxAdmin(`/stores/${storeHash}/faults`, { method: "PUT", json: { slowRate: 1, slowMs: 150 } });
   const started = await jobsOf(storeHash).startBackup({ kind: "manual", types: ["customers"] });
   expect(started.started).toBe(true);
   const status = await waitForJob(storeHash);
   expect(status.status).toBe("done");
-  const { requests } = await sandboxAdmin<Stats>(`/stores/${storeHash}/stats`);
+  const { requests, peak_concurrency } = await sandboxAdmin<Stats>(`/stores/${storeHash}/stats`);
+  await sandboxAdmin(`/stores/${storeHash}/faults`, { method: "PUT", json: { slowRate: 0, slowMs: 0 } });
 
   expect(requests["GET /v3/customers"]).toBe(3);
+  // The listing said it had three pages: pages 2 and 3 were asked for together, each answer slowed
+  // like a distant API's (the store served two requests at once at some point).
+  expect(peak_concurrency).toBeGreaterThanOrEqual(2);
   const served = Object.entries(requests)
     .filter(([k]) => k.startsWith("GET /v3/customers"))
     .reduce((n, [, v]) => n + v, 0);

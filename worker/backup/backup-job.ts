@@ -427,9 +427,11 @@ export const backupJob: JobKind<BackupParams, BackupState> = {
         };
         return { state: skipped };
       }
-      // The next page (with its children) is read while the vault stores this one. Not for ids:
+      // The next pages (with their children) are read while the vault stores this one. Not for ids:
       // they give the vault no work to overlap, and the first page's count often ends the listing.
-      if (page.next && !idsOnly) readAhead(ctx, client, read(page.next));
+      if (page.next && !idsOnly) {
+        for (const cursor of pagesAhead(type, page)) readAhead(ctx, client, read(cursor));
+      }
       const capturedAt = ctx.now();
       let entries: Awaited<ReturnType<typeof ctx.vault.prepare>>["entries"] = [];
       let result = { versions: 0, deleted: 0, unchanged: 0, bytes: 0 };
@@ -626,12 +628,30 @@ type PageRead = {
 
 /** A page read ahead is used only by the step that asks for exactly it, and only while fresh. */
 const AHEAD_MAX_AGE_MS = 30_000;
+/**
+ * Pages read ahead of the one being stored. Past the next one only when the listing says how many
+ * pages it has (v3 `meta.pagination`: no call beyond its end), so that two round trips are in flight
+ * at once: a page of BigCommerce takes 100–300 ms to come, longer than the vault takes to store one.
+ * Two, not more: a page of products with their variants and images is tens of MB once parsed.
+ */
+const AHEAD_PAGES = 2;
 type Ahead = { key: string; at: number; read: Promise<{ page: ListPage; calls: number } | null> };
 /** Per Durable Object instance (its vault writer): lost with the instance, when the step simply reads again. */
-const ahead = new WeakMap<object, Ahead>();
+const ahead = new WeakMap<object, Ahead[]>();
 
 const readKey = (r: PageRead) =>
   JSON.stringify([r.jobId, r.type.key, r.cursor, r.parentId, r.idsOnly, r.modifiedSince, r.skip]);
+
+/** The cursors to read ahead after `page`: its next, and the one after when the listing's size is known. */
+function pagesAhead(type: ContentType, page: ListPage): ListCursor[] {
+  if (!page.next) return [];
+  const n = page.next.page;
+  if (n === undefined || page.total === null || !type.list.pageSize) return [page.next];
+  const last = Math.ceil(page.total / type.list.pageSize);
+  const out: ListCursor[] = [];
+  for (let p = n; p <= Math.min(n + AHEAD_PAGES - 1, last); p++) out.push({ ...page.next, page: p });
+  return out.length ? out : [page.next];
+}
 
 async function fetchPage(client: BigCommerceClient, r: PageRead): Promise<ListPage> {
   const page = await client.listPage(r.type, {
@@ -646,24 +666,30 @@ async function fetchPage(client: BigCommerceClient, r: PageRead): Promise<ListPa
 
 /**
  * Starts reading a page before its step runs, so the API's time overlaps the vault's work on the
- * page before. Its calls go through the same pacer (a limited quota paces it like any call) and are
+ * pages before. Its calls go through the same pacer (a limited quota paces it like any call) and are
  * counted by the step that uses the page. The cursor is still saved only with the page it stored.
  */
 function readAhead(ctx: JobContext, client: BigCommerceClient, r: PageRead) {
+  const queue = ahead.get(ctx.vault) ?? [];
+  const key = readKey(r);
+  if (queue.some((a) => a.key === key)) return;
   const forked = client.fork();
   const read = fetchPage(forked, r).then(
     (page) => ({ page, calls: forked.calls }),
     // The step reads the page again and meets the error where it is handled.
     () => null,
   );
-  ahead.set(ctx.vault, { key: readKey(r), at: Date.now(), read });
+  ahead.set(ctx.vault, [...queue.slice(-(AHEAD_PAGES - 1)), { key, at: Date.now(), read }]);
 }
 
-/** The page read ahead for this step if there is one, else read now. */
+/** The page read ahead for this step if there is one, else read now. Pages ahead of it stay queued. */
 async function readPage(ctx: JobContext, client: BigCommerceClient, r: PageRead): Promise<ListPage> {
-  const a = ahead.get(ctx.vault);
-  ahead.delete(ctx.vault);
-  if (a && a.key === readKey(r) && Date.now() - a.at < AHEAD_MAX_AGE_MS) {
+  const queue = ahead.get(ctx.vault) ?? [];
+  const key = readKey(r);
+  const i = queue.findIndex((a) => a.key === key);
+  ahead.set(ctx.vault, i >= 0 ? queue.slice(i + 1) : []);
+  const a = queue[i];
+  if (a && Date.now() - a.at < AHEAD_MAX_AGE_MS) {
     const got = await a.read;
     if (got) {
       client.calls += got.calls;
