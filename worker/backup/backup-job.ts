@@ -659,6 +659,7 @@ async function fetchPage(client: BigCommerceClient, r: PageRead): Promise<ListPa
     parentId: r.parentId,
     idsOnly: r.idsOnly,
     modifiedSince: r.modifiedSince,
+    withTotal: !r.idsOnly,
   });
   if (!r.idsOnly) await client.fetchChildren(r.type, page.records, { skip: r.skip });
   return page;

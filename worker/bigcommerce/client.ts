@@ -9,7 +9,8 @@ export type ApiRecord = Record<string, unknown>;
  * never a page it already stored. `page` for page/v2 paging, `after` for cursors, `offset` for
  * sites, `index` for singletons.
  */
-export type ListCursor = { page?: number; after?: string; offset?: number; index?: number };
+/** Where a listing continues; `total` carries a v2 list's size (from its count endpoint) to its later pages. */
+export type ListCursor = { page?: number; after?: string; offset?: number; index?: number; total?: number };
 
 export type ListOptions = {
   cursor?: ListCursor | null;
@@ -18,7 +19,12 @@ export type ListOptions = {
   modifiedSince?: number;
   /** Ids only (`include_fields=id` at the largest page): for cheap deletion checks. */
   idsOnly?: boolean;
+  /** A long v2 list asks its count endpoint (registry `list.count`) once, so its pages can be read ahead. */
+  withTotal?: boolean;
 };
+
+/** The v2 page that asks for the count too: two full pages came before it, so the list is long. */
+const COUNT_AT_PAGE = 3;
 
 export type ListPage = { records: ApiRecord[]; next: ListCursor | null; total: number | null };
 
@@ -213,10 +219,26 @@ export class BigCommerceClient {
       }
       case "v2_page": {
         const page = cursor.page ?? 1;
+        // A v2 list says nothing of its size; its count endpoint (same filters) does, asked once with
+        // the third page (a list of one or two pages gains nothing from it), so that the later pages
+        // can be read ahead two at a time (backup-job.ts).
+        let total = cursor.total ?? null;
+        const { include: _i, consignment_structure: _c, sort: _s, limit: _l, ...filters } = query;
+        const counted =
+          page === COUNT_AT_PAGE && total === null && list.count && options.withTotal
+            ? this.request<{ count?: number }>("GET", type.api, list.count, { query: filters })
+            : null;
+        counted?.catch(() => undefined);
         query.page = page;
         const { status, body } = await this.request<ApiRecord[]>("GET", type.api, path, { query });
         const records = status === 204 || !Array.isArray(body) ? [] : body;
-        return { records, next: records.length >= limit ? { page: page + 1 } : null, total: null };
+        if (counted) {
+          const c = (await counted).body?.count;
+          total = typeof c === "number" ? c : null;
+        }
+        const next =
+          records.length >= limit ? { page: page + 1, ...(total !== null ? { total } : {}) } : null;
+        return { records, next, total };
       }
       case "v2_min_id": {
         if (cursor.after) query.min_id = Number(cursor.after) + 1;

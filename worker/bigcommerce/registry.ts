@@ -160,6 +160,11 @@ export type ContentType = {
     includes?: string[];
     /** For `singletons`: record id → GET path. */
     singletons?: Record<string, string>;
+    /**
+     * A v2 list's count endpoint, taking the list's filters: read once with page 1 (one call), it
+     * tells the listing its size, so later pages are read ahead two at a time like a v3 list's.
+     */
+    count?: string;
   };
   /** Single-record GET (`{id}`); query appended as for the list. */
   get?: { path: string; query?: Record<string, string> };
@@ -669,6 +674,7 @@ export const contentTypes = [
       pageSize: 250,
       includes: ["consignments.line_items", "fees"],
       query: { include: "consignments.line_items,fees", consignment_structure: "object", sort: "id:asc" },
+      count: "/orders/count",
     },
     get: {
       path: "/orders/{id}",
