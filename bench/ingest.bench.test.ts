@@ -8,11 +8,12 @@
  *
  *   npm run bench -- ingest            (customers and orders, 75,000 records; 3 runs)
  *   VITE_INGEST_TYPES=customers VITE_INGEST_RUNS=1 npm run bench -- ingest
+ *   VITE_INGEST_SLOW_MS=150 npm run bench -- ingest   (every API answer 150 ms late, as BigCommerce's)
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { expect, it } from "vitest";
-import { installTestStore, jobsOf, waitForJob } from "../test/support/stores";
+import { installTestStore, jobsOf, sandboxAdmin, waitForJob } from "../test/support/stores";
 import { toCaptured } from "../worker/backup/capture";
 import type { VaultProfile, VaultWriter } from "../worker/backup/vault-writer";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
@@ -24,6 +25,7 @@ const vars = (import.meta as { env?: Record<string, string | undefined> }).env ?
 // makes the first run minutes longer; `VITE_INGEST_TYPES=products` measures them.
 const TYPES = (vars.VITE_INGEST_TYPES ?? "customers,orders").split(",").filter(Boolean);
 const RUNS = Number(vars.VITE_INGEST_RUNS ?? 3);
+const SLOW_MS = Number(vars.VITE_INGEST_SLOW_MS ?? 0);
 
 type Writer = { vault: VaultWriter };
 
@@ -46,6 +48,14 @@ const profileOf = (storeHash: string, reset: boolean) =>
 
 it("ingest throughput, unlimited quota, and its breakdown", async () => {
   const { storeHash, token } = await installTestStore("rs-10k", { seed: 11 });
+  // Every API answer slowed by this many ms, as a distant BigCommerce's are (100–300 ms a page):
+  // the figure then shows how much of the round trips the read-ahead hides.
+  if (SLOW_MS > 0) {
+    await sandboxAdmin(`/stores/${storeHash}/faults`, {
+      method: "PUT",
+      json: { slowRate: 1, slowMs: SLOW_MS },
+    });
+  }
   const baselineBefore = await measureBaseline();
   const runs: { ms: number; imagesMs: number; records: number; versions: number; profile: VaultProfile }[] =
     [];
@@ -99,7 +109,7 @@ it("ingest throughput, unlimited quota, and its breakdown", async () => {
   report({
     name: "ingest",
     title: "Ingest throughput, unlimited quota",
-    scale: `rs-10k ${TYPES.join(", ")}: ${mid.records} records per run, ${runs.length} runs (vault emptied before each)`,
+    scale: `rs-10k ${TYPES.join(", ")}: ${mid.records} records per run, ${runs.length} runs (vault emptied before each)${SLOW_MS ? `, every API answer ${SLOW_MS} ms late` : ""}`,
     figures: {
       records: mid.records,
       runs: runs.length,
