@@ -630,11 +630,13 @@ type PageRead = {
 const AHEAD_MAX_AGE_MS = 30_000;
 /**
  * Pages read ahead of the one being stored. Past the next one only when the listing says how many
- * pages it has (v3 `meta.pagination`: no call beyond its end), so that two round trips are in flight
- * at once: a page of BigCommerce takes 100–300 ms to come, longer than the vault takes to store one.
- * Two, not more: a page of products with their variants and images is tens of MB once parsed.
+ * pages it has (v3 `meta.pagination`, a v2 list's count: no call beyond its end), so that several
+ * round trips are in flight at once: a page of BigCommerce takes 100–300 ms to come, longer than the
+ * vault takes to store one. Three while pages are small (250 orders are ≈ 2 MB of JSON); two when a
+ * page is big (250 products with variants and images: tens of MB once parsed, in a 128 MB isolate).
  */
-const AHEAD_PAGES = 2;
+const AHEAD_PAGES = 3;
+const BIG_PAGE_BYTES = 4 * 1024 * 1024;
 type Ahead = { key: string; at: number; read: Promise<{ page: ListPage; calls: number } | null> };
 /** Per Durable Object instance (its vault writer): lost with the instance, when the step simply reads again. */
 const ahead = new WeakMap<object, Ahead[]>();
@@ -648,8 +650,9 @@ function pagesAhead(type: ContentType, page: ListPage): ListCursor[] {
   const n = page.next.page;
   if (n === undefined || page.total === null || !type.list.pageSize) return [page.next];
   const last = Math.ceil(page.total / type.list.pageSize);
+  const depth = (page.bytes ?? BIG_PAGE_BYTES) < BIG_PAGE_BYTES ? AHEAD_PAGES : AHEAD_PAGES - 1;
   const out: ListCursor[] = [];
-  for (let p = n; p <= Math.min(n + AHEAD_PAGES - 1, last); p++) out.push({ ...page.next, page: p });
+  for (let p = n; p <= Math.min(n + depth - 1, last); p++) out.push({ ...page.next, page: p });
   return out.length ? out : [page.next];
 }
 

@@ -26,7 +26,13 @@ export type ListOptions = {
 /** The v2 page that asks for the count too: two full pages came before it, so the list is long. */
 const COUNT_AT_PAGE = 3;
 
-export type ListPage = { records: ApiRecord[]; next: ListCursor | null; total: number | null };
+/** `bytes`: the page's JSON text length, where known (what holding it parsed costs, roughly). */
+export type ListPage = {
+  records: ApiRecord[];
+  next: ListCursor | null;
+  total: number | null;
+  bytes?: number;
+};
 
 export class BigCommerceError extends Error {
   constructor(
@@ -109,7 +115,7 @@ export class BigCommerceClient {
     api: "v2" | "v3",
     path: string,
     init: { query?: Query; body?: unknown; form?: FormData; allow404?: boolean } = {},
-  ): Promise<{ status: number; body: T | null; headers: Headers }> {
+  ): Promise<{ status: number; body: T | null; headers: Headers; bytes?: number }> {
     const url = this.url(api, path, init.query);
     let failures = 0;
     let throttles = 0;
@@ -167,7 +173,12 @@ export class BigCommerceClient {
       }
       const text = await res.text();
       if (res.status >= 400) throw new BigCommerceError(res.status, method, path, text);
-      return { status: res.status, body: text ? (JSON.parse(text) as T) : null, headers: res.headers };
+      return {
+        status: res.status,
+        body: text ? (JSON.parse(text) as T) : null,
+        headers: res.headers,
+        bytes: text.length,
+      };
     }
   }
 
@@ -195,11 +206,11 @@ export class BigCommerceClient {
       case "v3_page": {
         const page = cursor.page ?? 1;
         query.page = page;
-        const { body } = await this.request<V3List>("GET", type.api, path, { query });
+        const { body, bytes } = await this.request<V3List>("GET", type.api, path, { query });
         const records = body?.data ?? [];
         const p = body?.meta?.pagination;
         const more = p ? p.current_page < p.total_pages : records.length >= limit;
-        return { records, next: more ? { page: page + 1 } : null, total: p?.total ?? null };
+        return { records, next: more ? { page: page + 1 } : null, total: p?.total ?? null, bytes };
       }
       case "v3_cursor": {
         if (cursor.after) query.after = cursor.after;
@@ -230,7 +241,7 @@ export class BigCommerceClient {
             : null;
         counted?.catch(() => undefined);
         query.page = page;
-        const { status, body } = await this.request<ApiRecord[]>("GET", type.api, path, { query });
+        const { status, body, bytes } = await this.request<ApiRecord[]>("GET", type.api, path, { query });
         const records = status === 204 || !Array.isArray(body) ? [] : body;
         if (counted) {
           const c = (await counted).body?.count;
@@ -238,7 +249,7 @@ export class BigCommerceClient {
         }
         const next =
           records.length >= limit ? { page: page + 1, ...(total !== null ? { total } : {}) } : null;
-        return { records, next, total };
+        return { records, next, total, bytes };
       }
       case "v2_min_id": {
         if (cursor.after) query.min_id = Number(cursor.after) + 1;
