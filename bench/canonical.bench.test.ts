@@ -14,7 +14,7 @@ import { installTestStore } from "../test/support/stores";
 import { canonicalJson } from "../worker/backup/canonical";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
 import { getType } from "../worker/bigcommerce/registry";
-import { parts, reference, variants } from "./canonical-variants";
+import { reference, variants } from "./canonical-variants";
 
 const vars = (import.meta as { env?: Record<string, string | undefined> }).env ?? {};
 // `npm run bench` (every benchmark) leaves it out; `npm run bench -- canonical` runs it.
@@ -25,7 +25,7 @@ const PAGES: Record<string, number> = { orders: 20, customers: 10 };
 it.runIf(selected)("canonical JSON of rs-10k orders and customers, by method", async () => {
   const { storeHash, token } = await installTestStore("rs-10k", { seed: 11 });
   const client = new BigCommerceClient({ baseUrl: env.BC_API_URL, storeHash, token });
-  const all: Record<string, (value: unknown) => unknown> = { canonicalJson, ...variants, ...parts };
+  const all: Record<string, (value: unknown) => unknown> = { canonicalJson, ...variants };
   const report: Record<string, Record<string, { min: number; median: number }>> = {};
   for (const [key, pages] of Object.entries(PAGES)) {
     const type = getType(key);
@@ -41,7 +41,7 @@ it.runIf(selected)("canonical JSON of rs-10k orders and customers, by method", a
     const records = texts.flatMap((t) => JSON.parse(t) as unknown[]);
     const expected = records.map(reference);
     for (const [label, fn] of Object.entries(all)) {
-      if (label === "stringify (no sort)" || label.startsWith("part:")) continue;
+      if (label === "stringify (no sort)") continue;
       const wrong = records.findIndex((r, i) => fn(r) !== expected[i]);
       expect(wrong, `${label} differs from the reference on ${key} record ${wrong}`).toBe(-1);
     }

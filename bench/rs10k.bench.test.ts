@@ -30,6 +30,7 @@ import {
   recordsDone,
   report,
   round,
+  versionsWhere,
 } from "./support";
 
 type Stats = {
@@ -399,39 +400,17 @@ describe.sequential("rs-10k", () => {
       else if (res !== "product_variants") notKept[res] = ids.length;
     }
     const variantIds = new Set((mutated.changed.product_variants?.updated ?? []).map(Number));
-    const got = (
-      await env.DB.prepare(
-        'select type, record_id, pack_id, "offset", length, body_offset, size from versions where store_hash = ? and backup_id = ?',
-      )
-        .bind(storeHash, run.backupId)
-        .all<{
-          type: string;
-          record_id: string;
-          pack_id: string | null;
-          offset: number;
-          length: number;
-          body_offset: number;
-          size: number;
-        }>()
-    ).results;
+    const got = await versionsWhere(storeHash, "backup_id = ?", run.backupId);
     // The changed records' compressed size: each new version's canonical JSON deflated alone (level 3,
     // as the vault stored bodies before frames), the baseline the stored bytes are held against.
     let aloneBytes = 0;
-    for (const v of got.filter((x) => x.pack_id)) {
-      const body = await readVersionBody<{ variants?: { id: number }[] }>(env, {
-        storeHash,
-        packId: v.pack_id,
-        offset: v.offset,
-        length: v.length,
-        bodyOffset: v.body_offset,
-        size: v.size,
-        change: "updated",
-      });
+    for (const v of got.filter((x) => x.packId)) {
+      const body = await readVersionBody<{ variants?: { id: number }[] }>(env, v);
       aloneBytes += deflateRawSync(new TextEncoder().encode(JSON.stringify(body)), { level: 3 }).byteLength;
       if (v.type === "products" && (body?.variants ?? []).some((x) => variantIds.has(x.id)))
-        expected.add(`products:${v.record_id}`);
+        expected.add(`products:${v.recordId}`);
     }
-    const gotKeys = new Set(got.map((v) => `${v.type}:${v.record_id}`));
+    const gotKeys = new Set(got.map((v) => `${v.type}:${v.recordId}`));
     const missing = [...expected].filter((k) => !gotKeys.has(k));
     const extra = [...gotKeys].filter((k) => !expected.has(k));
     const changed = expected.size;

@@ -2,8 +2,11 @@
  * Shared by the `*.bench.test.ts` files (they run in workerd): the same-run baseline that times are
  * divided by, medians, the Standard-quota conversion, and the `BENCH_RESULT` line bench/run.ts collects.
  */
+
+import { env } from "cloudflare:workers";
 import { deflateSync } from "fflate";
 import { jobsOf } from "../test/support/stores";
+import type { LocatedVersion } from "../worker/backup/vault-read";
 import type { JobStatus } from "../worker/jobs/store-jobs";
 
 /** One benchmark's figures: counts are exact; times carry their runs and the baseline ratio. */
@@ -86,4 +89,19 @@ export async function recordsDone(storeHash: string, t0: number): Promise<number
       return performance.now() - t0;
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** A store's versions matching `where` (`id > ?`, `backup_id = ?`), with what reading their bodies needs. */
+export async function versionsWhere(
+  storeHash: string,
+  where: string,
+  ...binds: unknown[]
+): Promise<(LocatedVersion & { type: string; source: string })[]> {
+  const { results } = await env.DB.prepare(
+    `select id, store_hash as storeHash, type, record_id as recordId, source, change, pack_id as packId,
+       "offset", length, body_offset as bodyOffset, size from versions where store_hash = ? and ${where}`,
+  )
+    .bind(storeHash, ...binds)
+    .all<LocatedVersion & { type: string; source: string }>();
+  return results;
 }

@@ -1,4 +1,5 @@
 import { constants, createDeflateRaw, deflateRawSync, inflateRawSync } from "node:zlib";
+import { concatBytes } from "../lib/bytes";
 
 /**
  * Version bodies are raw DEFLATE, compressed in **frames**: up to FRAME_MAX_BODIES bodies or
@@ -121,7 +122,7 @@ function rangesOf(parts: DeflatedBody[]): Uint8Array[] {
   for (const p of parts) {
     if (p.first) frame = [];
     frame.push(p.bytes);
-    ranges.push(concat(frame));
+    ranges.push(concatBytes(frame));
   }
   return ranges;
 }
@@ -191,16 +192,6 @@ export function bodiesFrom(bytes: Uint8Array, base: number, places: BodyPlace[])
       ? frame.subarray(p.bodyOffset)
       : frame.subarray(p.bodyOffset, p.bodyOffset + p.size);
   });
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }
 
 const equal = (a: Uint8Array, b: Uint8Array) =>

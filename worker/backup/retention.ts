@@ -1,3 +1,4 @@
+import { concatBytes } from "../lib/bytes";
 import { newId } from "../lib/ids";
 import { type BodyPlace, bodiesFrom, deflateBodies } from "./body-deflate";
 import { chunks, packKey } from "./vault-writer";
@@ -122,12 +123,7 @@ export async function reclaimPacks(
         moves.push([places[k].offset, places[k].length, frameAt, at - frameAt, d.bodyOffset]);
       });
     }
-    const fresh = new Uint8Array(at);
-    at = 0;
-    for (const part of parts) {
-      fresh.set(part, at);
-      at += part.byteLength;
-    }
+    const fresh = concatBytes(parts);
     const newPackId = newId();
     await env.VAULT.put(packKey(storeHash, newPackId), fresh, {
       customMetadata: { store: storeHash, entries: String(live.length) },

@@ -1,4 +1,5 @@
 import { constants, deflateRawSync, inflateRawSync } from "node:zlib";
+import { concatBytes } from "../lib/bytes";
 import { CsvColumns, csvRow, flattenRecord, parentColumn, type Row } from "./csv";
 import { DEFAULT_LEVEL } from "./zip-writer";
 
@@ -119,15 +120,7 @@ function jsonLines(records: StagedRecord[]): Uint8Array {
 }
 
 /** Staged blocks back to back: one staged object. */
-export function joinBlocks(blocks: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(blocks.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of blocks) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-}
+export const joinBlocks = (blocks: Uint8Array[]): Uint8Array => concatBytes(blocks);
 
 export type StagedPage = { sections: Map<string, SectionHeader & { at: number }>; bytes: Uint8Array };
 
