@@ -11,22 +11,7 @@
  * has 1 of its 12 objects in order), lookup by first key alone (145 -> 136 ms), Object.values
  * alone (-> 113–119 ms). The tried variants' code is in the history (d9c1357).
  */
-
-export function reference(value: unknown): string {
-  return JSON.stringify(sortKeysOnce(value));
-}
-function sortKeysOnce(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysOnce);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeysOnce(v);
-    }
-    return out;
-  }
-  return value;
-}
+import { reference } from "../test/support/canonical-reference";
 
 /** The implementation at 746243e: a template copy per key list, found by a tag string. */
 export function templateTag(value: unknown): string {

@@ -10,11 +10,12 @@
 import { env } from "cloudflare:workers";
 import { Buffer } from "node:buffer";
 import { expect, it } from "vitest";
+import { reference } from "../test/support/canonical-reference";
 import { installTestStore } from "../test/support/stores";
 import { canonicalJson } from "../worker/backup/canonical";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
 import { getType } from "../worker/bigcommerce/registry";
-import { reference, variants } from "./canonical-variants";
+import { variants } from "./canonical-variants";
 
 const vars = (import.meta as { env?: Record<string, string | undefined> }).env ?? {};
 // `npm run bench` (every benchmark) leaves it out; `npm run bench -- canonical` runs it.

@@ -3,29 +3,10 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "../worker/backup/canonical";
 import { BigCommerceClient } from "../worker/bigcommerce/client";
 import { getType, typeKeys } from "../worker/bigcommerce/registry";
+import { reference } from "./support/canonical-reference";
 import { installTestStore } from "./support/stores";
 
-/**
- * The canonical form is the input of every content hash in the vault: a faster implementation must
- * give the same bytes for every input, or unchanged records would be stored again as new versions.
- * This is the first implementation, kept as the reference.
- */
-function reference(value: unknown): string {
-  return JSON.stringify(sortKeysOnce(value));
-}
-function sortKeysOnce(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeysOnce);
-  if (value && typeof value === "object") {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortKeysOnce(v);
-    }
-    return out;
-  }
-  return value;
-}
-
+// The canonical form is the input of every content hash in the vault: see support/canonical-reference.ts.
 const same = (value: unknown) => expect(canonicalJson(value)).toBe(reference(value));
 
 describe("canonical JSON (the bytes every content hash is taken of)", () => {
