@@ -9,7 +9,6 @@ import {
 } from "../bigcommerce/client";
 import {
   backupOrder,
-  type ChildSpec,
   type ContentType,
   getType,
   minCalls,
@@ -24,6 +23,7 @@ import {
   type ChildChangesCursor,
   childChangesStep,
   listsChildChanges,
+  storeWideChildren,
   writeChildCount,
 } from "./child-changes";
 import { storeThemeFiles } from "./theme-files";
@@ -726,18 +726,6 @@ async function keepWebhooksInStep(ctx: JobContext): Promise<boolean> {
     console.error(`webhook registration for ${ctx.storeHash} failed`, err);
     return false;
   }
-}
-
-/**
- * Children a full backup reads store-wide once (a few pages) instead of once per listing page:
- * lists filtered by `resource_id`, whether the resource is the record (metafields) or an item of
- * one of its lists (variant metafields name the variant).
- */
-function storeWideChildren(type: ContentType) {
-  return (type.children ?? []).filter(
-    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }> =>
-      c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids",
-  );
 }
 
 /** Sets each record's (or nested item's) prefetched children, sorted by id as the per-page fetch would, [] when none. */

@@ -28,7 +28,7 @@ export type ChildChangesCursor = {
   count?: ChildCount;
   base?: ChildCount | null;
   created?: number;
-  /** Some child lost items since the last run: the type is listed in full instead (see countDeletions). */
+  /** Some child lost items since the last run: the type is listed in full instead (see ChildCount). */
   full?: boolean;
 };
 
@@ -80,11 +80,19 @@ const TRACE_ONE_BY_ONE = 50;
 /** Records without an `id:in` list filter are read one by one, this many per step. */
 const SINGLE_READS_PER_STEP = 10;
 
-export const datedChildren = (type: ContentType): DatedChild[] =>
+/**
+ * Children a full backup reads store-wide once (a few pages) instead of once per listing page:
+ * lists filtered by `resource_id`, whether the resource is the record (metafields) or an item of
+ * one of its lists (variant metafields name the variant).
+ */
+export const storeWideChildren = (type: ContentType) =>
   (type.children ?? []).filter(
-    (c): c is DatedChild =>
-      (c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids") && Boolean(c.changedSince),
+    (c): c is Extract<ChildSpec, { fetch: "by_resource_ids" | "by_nested_ids" }> =>
+      c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids",
   );
+
+export const datedChildren = (type: ContentType): DatedChild[] =>
+  storeWideChildren(type).filter((c): c is DatedChild => Boolean(c.changedSince));
 
 /** Whether this run starts the type with the child-changes phase: it lists only changes, and has dated children. */
 export const listsChildChanges = (type: ContentType, state: BackupState): boolean =>
@@ -101,9 +109,7 @@ const hasMore = (body: V3List | null, got: number, limit: number) => {
  * read once, every page, then the sweep. Records whose content did not change store nothing.
  */
 function listInFull(state: BackupState, type: ContentType): BackupState {
-  const storeWide = (type.children ?? []).some(
-    (c) => c.fetch === "by_resource_ids" || c.fetch === "by_nested_ids",
-  );
+  const storeWide = storeWideChildren(type).length > 0;
   return {
     ...state,
     since: { ...state.since, [type.key]: null },
@@ -160,6 +166,9 @@ export async function childChangesStep(
     // trusted hooks for some type only if the check at its start succeeded).
     const hooksTrusted = Object.keys(state.byWebhook ?? {}).length > 0;
     if (hooksTrusted && hooksCoverSince(ctx.sql, child.changedSince.hooks, since)) {
+      // Deletions come by hook too. The last count stays: should the hooks stop being trusted, the
+      // next scan still compares with it (items created meanwhile but before that run's `since` are
+      // not in its dated list, which can hide as many deletions, never report one that did not happen).
       return { state: { ...state, childChanges: nextChild } };
     }
     if (cur.count === undefined) {

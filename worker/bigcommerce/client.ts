@@ -234,7 +234,10 @@ export class BigCommerceClient {
         // the third page (a list of one or two pages gains nothing from it), so that the later pages
         // can be read ahead two at a time (backup-job.ts).
         let total = cursor.total ?? null;
-        const { include: _i, consignment_structure: _c, sort: _s, limit: _l, ...filters } = query;
+        // The count takes the list's filters, not its own settings (includes, sort, paging).
+        const filters = Object.fromEntries(
+          Object.entries(query).filter(([k]) => k !== "limit" && !(k in (list.query ?? {}))),
+        );
         const counted =
           page === COUNT_AT_PAGE && total === null && list.count && options.withTotal
             ? this.request<{ count?: number }>("GET", type.api, list.count, { query: filters })
